@@ -1,0 +1,19 @@
+//! Logic of the LwM2M Objects 507 (nuSIM Profile) and 508 (nuSIM), free of Zephyr.
+//!
+//! `no_std`, no heap: every size is a const generic that the Zephyr build fills from Kconfig.
+//! - [`codec`]: base64/hex text of the 507 String resources, decoded in place;
+//! - [`field`]: the seven 507 resources and what a valid value is;
+//! - [`store`]: 507 instances, kept in the vendor wire order;
+//! - [`nusim`]: 508 state and the Load Profile flow over a [`nusim::NusimDriver`];
+//! - [`result`]: the 508/0/6 codes and the nuSIM's reasons.
+#![no_std]
+#![deny(missing_docs)]
+
+#[cfg(feature = "chain-bp256")]
+pub mod chain;
+pub mod codec;
+pub mod field;
+pub mod nusim;
+pub mod result;
+pub mod store;
+pub mod text;

@@ -1,0 +1,86 @@
+//! Values of 508/0/6 "Load Profile Result" and the nuSIM's own refusal reasons.
+//!
+//! 0 and 1 are the registry's; every other value is this implementation's and documented
+//! in the README. The nuSIM reason codes are those of the public AT dialect (541..546 etc.).
+
+/// 508/0/6 values.
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoadResult {
+    /// The profile was loaded; 508/0/1 holds its ICCID.
+    Success = 0,
+    /// Not successful, for a reason none of the codes below names.
+    Failed = 1,
+    /// A load was accepted and is running.
+    InProgress = 2,
+    /// 508/0/4 is the null link (or was never written).
+    NoLink = 3,
+    /// 508/0/4 names a 507 instance that does not exist (any more).
+    DanglingLink = 4,
+    /// The linked 507 instance lacks at least one of its seven values.
+    Incomplete = 5,
+    /// KpubCI is not the CI key the nuSIM trusts (nuSIM 541).
+    CiKeyMismatch = 6,
+    /// SigKpubDP does not verify over KpubDP with KpubCI (nuSIM 542).
+    SigKpubDpInvalid = 7,
+    /// SigEKpubDP does not verify over eKpubDP with KpubDP (nuSIM 543).
+    SigEKpubDpInvalid = 8,
+    /// The MAC over encP does not match (nuSIM 544).
+    MacMismatch = 9,
+    /// The decrypted profile could not be parsed (nuSIM 546).
+    ProfileUnparsable = 10,
+    /// The nuSIM holds a profile and does not support reprovisioning (nuSIM 545).
+    ReprovisioningRefused = 11,
+    /// The driver or modem is busy; try again later.
+    DriverBusy = 12,
+    /// The driver or modem failed (I/O, timeout, general or syntax error, bad answer).
+    DriverError = 13,
+    /// No load has run since start.
+    NeverLoaded = 255,
+}
+
+/// nuSIM reason codes of the public AT dialect.
+pub mod reason {
+    /// General error.
+    pub const GENERAL: u16 = 4;
+    /// Syntax error.
+    pub const SYNTAX: u16 = 50;
+    /// KpubCI does not match the stored KpubCI.
+    pub const CI_MISMATCH: u16 = 541;
+    /// SigKpubDP verification failed.
+    pub const SIG_KPUB_DP: u16 = 542;
+    /// SigEKpubDP verification failed.
+    pub const SIG_EKPUB_DP: u16 = 543;
+    /// MAC mismatch.
+    pub const MAC: u16 = 544;
+    /// A profile is loaded and reprovisioning is not supported.
+    pub const REPROVISIONING: u16 = 545;
+    /// The decrypted profile could not be parsed.
+    pub const UNPARSABLE: u16 = 546;
+}
+
+/// How a driver's load failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DriverError {
+    /// The nuSIM refused the package with this reason code.
+    Refused(u16),
+    /// Busy; nothing was attempted.
+    Busy,
+    /// Any other failure (negative errno from the driver).
+    Io(i32),
+}
+
+impl From<DriverError> for LoadResult {
+    fn from(e: DriverError) -> Self {
+        match e {
+            DriverError::Refused(reason::CI_MISMATCH) => LoadResult::CiKeyMismatch,
+            DriverError::Refused(reason::SIG_KPUB_DP) => LoadResult::SigKpubDpInvalid,
+            DriverError::Refused(reason::SIG_EKPUB_DP) => LoadResult::SigEKpubDpInvalid,
+            DriverError::Refused(reason::MAC) => LoadResult::MacMismatch,
+            DriverError::Refused(reason::REPROVISIONING) => LoadResult::ReprovisioningRefused,
+            DriverError::Refused(reason::UNPARSABLE) => LoadResult::ProfileUnparsable,
+            DriverError::Refused(_) | DriverError::Io(_) => LoadResult::DriverError,
+            DriverError::Busy => LoadResult::DriverBusy,
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! NUL-terminated text of bounded length, for values served to the engine as C strings.
+
+/// Up to `N - 1` bytes of text followed by a NUL.
+#[derive(Clone, Copy)]
+pub struct Text<const N: usize> {
+    len: usize,
+    buf: [u8; N],
+}
+
+impl<const N: usize> Default for Text<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> Text<N> {
+    /// Empty text.
+    pub const fn new() -> Self {
+        Text { len: 0, buf: [0; N] }
+    }
+
+    /// Replaces the text; false (and unchanged) if it does not fit or holds a NUL.
+    pub fn set(&mut self, s: &[u8]) -> bool {
+        if s.len() >= N || s.contains(&0) {
+            return false;
+        }
+        self.buf[..s.len()].copy_from_slice(s);
+        self.buf[s.len()] = 0;
+        self.len = s.len();
+        true
+    }
+
+    /// The text without the NUL.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    /// The text with its NUL, for C.
+    pub fn with_nul(&self) -> &[u8] {
+        &self.buf[..=self.len.min(N - 1)]
+    }
+
+    /// Room for a value written from outside; call [`Text::commit`] with its length after.
+    pub fn raw_mut(&mut self) -> &mut [u8; N] {
+        &mut self.buf
+    }
+
+    /// Takes the first `len` bytes of the raw buffer as the text (bounded to `N - 1`).
+    pub fn commit(&mut self, len: usize) {
+        self.len = len.min(N - 1);
+        self.buf[self.len] = 0;
+    }
+}
+
+/// True if `s` is an ICCID: 18 to 20 decimal digits (ITU-T E.118).
+pub fn is_iccid(s: &[u8]) -> bool {
+    (18..=20).contains(&s.len()) && s.iter().all(u8::is_ascii_digit)
+}
+
+/// True if `s` is an EID: 32 decimal digits.
+pub fn is_eid(s: &[u8]) -> bool {
+    s.len() == 32 && s.iter().all(u8::is_ascii_digit)
+}

@@ -1,0 +1,63 @@
+//! `nusim-tool`: builds packages for the simulated nuSIM and prints what a server writes.
+//!
+//! ```text
+//! nusim-tool package --iccid 8949000000000000017 [--imsi 262010000000017] [--operator NAME]
+//!                    [--break other-ci|sig-kpubdp|sig-ekpubdp|encp|unparsable] [--hex]
+//! nusim-tool identity
+//! ```
+//! `package` prints one line per 507 resource, `<res id> <name> <text>`: mac as hex,
+//! the rest as base64 (with `--hex`, every value as hex).
+
+use nusim_core::field::Field;
+use nusim_pkg::{Breakage, Builder};
+use std::process::ExitCode;
+
+const NAMES: [&str; 7] = ["encP", "mac", "eKpubDP", "SigEKpubDP", "KpubDP", "SigKpubDP", "KpubCI"];
+
+fn usage() -> ExitCode {
+    eprintln!("usage: nusim-tool package --iccid ICCID [--imsi IMSI] [--operator NAME] [--break KIND] [--hex]");
+    eprintln!("       nusim-tool identity");
+    eprintln!("KIND: {}", Breakage::ALL.map(Breakage::name).join(", "));
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let get = |k: &str| args.iter().position(|a| a == k).and_then(|i| args.get(i + 1)).cloned();
+    match args.first().map(String::as_str) {
+        Some("identity") => {
+            use nusim_sim::test_identity as t;
+            println!("EID {}", t::EID);
+            println!("KpubCI {}", hex(&t::CI_PUBLIC));
+            println!("nuSIM public key {}", hex(&t::NUSIM_PUBLIC));
+            ExitCode::SUCCESS
+        }
+        Some("package") => {
+            let Some(iccid) = get("--iccid") else { return usage() };
+            if !nusim_core::text::is_iccid(iccid.as_bytes()) {
+                eprintln!("ICCID must be 18 to 20 digits");
+                return ExitCode::from(2);
+            }
+            let imsi = get("--imsi").unwrap_or_else(|| "001010123456789".into());
+            let operator = get("--operator").unwrap_or_else(|| "Test operator".into());
+            let b = Builder::test_identity();
+            let pkg = match get("--break") {
+                None => b.profile(&iccid, &imsi, &operator),
+                Some(k) => match Breakage::ALL.iter().find(|x| x.name() == k) {
+                    Some(br) => br.package(&b, &iccid),
+                    None => return usage(),
+                },
+            };
+            for f in Field::ALL {
+                let text = if args.iter().any(|a| a == "--hex") { hex(&pkg.fields[f as usize]) } else { pkg.text(f) };
+                println!("{} {} {}", f as u16, NAMES[f as usize], text);
+            }
+            ExitCode::SUCCESS
+        }
+        _ => usage(),
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02X}")).collect()
+}
