@@ -43,10 +43,18 @@ pub fn verify_chain(pkg: &[u8]) -> Result<(), ChainError> {
         return Err(ChainError::SigKpubDp);
     }
     let kpub_dp = field(pkg, Field::KpubDP);
-    if !verify(field(pkg, Field::KpubCI), kpub_dp, field(pkg, Field::SigKpubDP)) {
+    if !verify(
+        field(pkg, Field::KpubCI),
+        kpub_dp,
+        field(pkg, Field::SigKpubDP),
+    ) {
         return Err(ChainError::SigKpubDp);
     }
-    if !verify(kpub_dp, field(pkg, Field::EKpubDP), field(pkg, Field::SigEKpubDP)) {
+    if !verify(
+        kpub_dp,
+        field(pkg, Field::EKpubDP),
+        field(pkg, Field::SigEKpubDP),
+    ) {
         return Err(ChainError::SigEKpubDp);
     }
     Ok(())
@@ -67,17 +75,31 @@ mod tests {
     const MAC: &str = "D2B5E42DB1579FC7D215CF172C0D98FA";
 
     fn unhex(s: &str) -> Vec<u8> {
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
     }
 
     fn vector_header() -> Vec<u8> {
-        [EKPUB_DP, MAC, SIG_EKPUB_DP, KPUB_DP, SIG_KPUB_DP, KPUB_CI].iter().flat_map(|h| unhex(h)).collect()
+        [EKPUB_DP, MAC, SIG_EKPUB_DP, KPUB_DP, SIG_KPUB_DP, KPUB_CI]
+            .iter()
+            .flat_map(|h| unhex(h))
+            .collect()
     }
 
     #[test]
     fn public_vectors_verify() {
-        assert!(verify(&unhex(KPUB_CI), &unhex(KPUB_DP), &unhex(SIG_KPUB_DP)));
-        assert!(verify(&unhex(KPUB_DP), &unhex(EKPUB_DP), &unhex(SIG_EKPUB_DP)));
+        assert!(verify(
+            &unhex(KPUB_CI),
+            &unhex(KPUB_DP),
+            &unhex(SIG_KPUB_DP)
+        ));
+        assert!(verify(
+            &unhex(KPUB_DP),
+            &unhex(EKPUB_DP),
+            &unhex(SIG_EKPUB_DP)
+        ));
         assert_eq!(verify_chain(&vector_header()), Ok(()));
     }
 
@@ -110,6 +132,10 @@ mod tests {
     #[test]
     fn not_p256() {
         // The public keys are not points of NIST P-256: the curve matters.
-        assert!(!verify(&unhex(KPUB_DP), &unhex(KPUB_DP), &unhex(SIG_KPUB_DP)));
+        assert!(!verify(
+            &unhex(KPUB_DP),
+            &unhex(KPUB_DP),
+            &unhex(SIG_KPUB_DP)
+        ));
     }
 }

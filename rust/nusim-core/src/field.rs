@@ -137,7 +137,9 @@ impl Field {
         len: usize,
         encp_max: usize,
     ) -> Result<(usize, Encoding), ValueError> {
-        let text = buf.get(..len).ok_or(ValueError::TooLong { max: encp_max })?;
+        let text = buf
+            .get(..len)
+            .ok_or(ValueError::TooLong { max: encp_max })?;
         if codec::is_hex(text) {
             match self.check_len(len / 2, encp_max) {
                 Ok(()) => {
@@ -207,12 +209,21 @@ mod tests {
         let point = format!("04{}", "ab".repeat(64));
         assert_eq!(dec(Field::KpubCI, &point), Ok((65, Encoding::HexLower)));
         let bad = format!("05{}", "ab".repeat(64));
-        assert_eq!(dec(Field::KpubDP, &bad), Err(ValueError::NotUncompressedPoint));
+        assert_eq!(
+            dec(Field::KpubDP, &bad),
+            Err(ValueError::NotUncompressedPoint)
+        );
         assert_eq!(
             dec(Field::SigKpubDP, &"00".repeat(63)),
-            Err(ValueError::WrongLength { expected: 64, got: 63 })
+            Err(ValueError::WrongLength {
+                expected: 64,
+                got: 63
+            })
         );
-        assert_eq!(dec(Field::Mac, &"0F".repeat(16)), Ok((16, Encoding::HexUpper)));
+        assert_eq!(
+            dec(Field::Mac, &"0F".repeat(16)),
+            Ok((16, Encoding::HexUpper))
+        );
         assert_eq!(
             dec(Field::EncP, &"00".repeat(24)),
             Err(ValueError::NotBlockMultiple { got: 24 })
@@ -222,8 +233,14 @@ mod tests {
             dec(Field::EncP, &"00".repeat(1040)),
             Err(ValueError::TooLong { max: 1024 })
         );
-        assert_eq!(dec(Field::Mac, "not base64!"), Err(ValueError::NotHexOrBase64));
+        assert_eq!(
+            dec(Field::Mac, "not base64!"),
+            Err(ValueError::NotHexOrBase64)
+        );
         // 16 bytes as unpadded base64
-        assert_eq!(dec(Field::Mac, "AAECAwQFBgcICQoLDA0ODw"), Ok((16, Encoding::Base64Unpadded)));
+        assert_eq!(
+            dec(Field::Mac, "AAECAwQFBgcICQoLDA0ODw"),
+            Ok((16, Encoding::Base64Unpadded))
+        );
     }
 }

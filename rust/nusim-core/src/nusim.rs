@@ -1,9 +1,9 @@
 //! Object 508 state and the Load Profile flow, independent of Zephyr.
 //!
-//! The engine glue drives it in three steps so that the slow part runs outside the engine:
-//! [`Nusim508::execute`] (engine thread, returns at once), [`Nusim508::take_package`]
-//! (work queue, under the registry lock: copies the package, so deleting the instance
-//! meanwhile is harmless), the driver load (work queue, no lock), [`Nusim508::finish`].
+//! The engine glue drives it in steps so that the slow part runs outside the engine:
+//! [`Nusim508::execute`] (engine thread, under the registry lock: copies the linked package,
+//! so changing or deleting the instance afterwards does not affect this load), the driver
+//! load (work queue, no lock), [`Nusim508::finish`] (work queue, under the lock).
 
 use crate::result::{DriverError, LoadResult};
 use crate::store::{PackageError, ProfileStore};
@@ -26,7 +26,10 @@ pub struct ObjLnk {
 
 impl ObjLnk {
     /// The null link, 65535:65535.
-    pub const NULL: ObjLnk = ObjLnk { obj_id: u16::MAX, obj_inst: u16::MAX };
+    pub const NULL: ObjLnk = ObjLnk {
+        obj_id: u16::MAX,
+        obj_inst: u16::MAX,
+    };
 }
 
 /// Why a write of 508/0/4 was refused.
@@ -36,6 +39,15 @@ pub enum LinkError {
     WrongObject,
     /// No such 507 instance.
     NoInstance,
+}
+
+/// What an accepted execute of 508/0/5 led to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Started {
+    /// The package (this many bytes) was copied out; hand it to the driver, then `finish`.
+    Load(usize),
+    /// Nothing to load (no link, dangling link, incomplete package): this is the result.
+    Finished(LoadResult),
 }
 
 /// Why an execute of 508/0/5 was refused.
@@ -123,19 +135,33 @@ impl<const C: usize> Nusim508<C> {
         Ok(())
     }
 
-    /// 508/0/5: accepts a load unless one runs. The result becomes [`LoadResult::InProgress`].
-    pub fn execute(&mut self) -> Result<(), ExecuteError> {
+    /// 508/0/5: refused while a load runs. Otherwise copies the linked package into `out`
+    /// and marks a load running ([`LoadResult::InProgress`]), or, if there is nothing to
+    /// load, sets the result that says why.
+    pub fn execute<const N: usize, const W: usize>(
+        &mut self,
+        store: &ProfileStore<N, W>,
+        out: &mut [u8; W],
+    ) -> Result<Started, ExecuteError> {
         if self.busy {
             return Err(ExecuteError::Busy);
         }
-        self.busy = true;
-        self.result = LoadResult::InProgress;
-        Ok(())
+        match self.take_package(store, out) {
+            Ok(n) => {
+                self.busy = true;
+                self.result = LoadResult::InProgress;
+                Ok(Started::Load(n))
+            }
+            Err(r) => {
+                self.result = r;
+                Ok(Started::Finished(r))
+            }
+        }
     }
 
     /// Copies the linked package into `out`; returns its length, or the result that ends
     /// the load right here.
-    pub fn take_package<const N: usize, const W: usize>(
+    fn take_package<const N: usize, const W: usize>(
         &self,
         store: &ProfileStore<N, W>,
         out: &mut [u8; W],
@@ -143,7 +169,9 @@ impl<const C: usize> Nusim508<C> {
         if self.link == ObjLnk::NULL {
             return Err(LoadResult::NoLink);
         }
-        let profile = store.get(self.link.obj_inst).ok_or(LoadResult::DanglingLink)?;
+        let profile = store
+            .get(self.link.obj_inst)
+            .ok_or(LoadResult::DanglingLink)?;
         let pkg = profile.package().map_err(|e| match e {
             PackageError::NoInstance => LoadResult::DanglingLink,
             PackageError::Incomplete(_) => LoadResult::Incomplete,
@@ -155,6 +183,7 @@ impl<const C: usize> Nusim508<C> {
     /// Ends the running load with the driver's outcome; returns the result now in 508/0/6.
     /// A success whose ICCID is not 18..20 digits counts as a driver error.
     pub fn finish(&mut self, outcome: Result<&[u8], LoadResult>) -> LoadResult {
+        debug_assert!(self.busy, "finish without a running load");
         self.busy = false;
         self.result = match outcome {
             Ok(iccid) if text::is_iccid(iccid) && self.iccid.set(iccid) => LoadResult::Success,
@@ -164,21 +193,197 @@ impl<const C: usize> Nusim508<C> {
         self.result
     }
 
-    /// Runs a whole load synchronously (take, load, finish): the host-side equivalent of
+    /// Runs a whole load synchronously (execute, load, finish): the host-side equivalent of
     /// what the glue spreads over the engine thread and the work queue.
     pub fn run_load<const N: usize, const W: usize, D: NusimDriver>(
         &mut self,
         store: &ProfileStore<N, W>,
         driver: &mut D,
         scratch: &mut [u8; W],
-    ) -> LoadResult {
+    ) -> Result<LoadResult, ExecuteError> {
+        let n = match self.execute(store, scratch)? {
+            Started::Finished(r) => return Ok(r),
+            Started::Load(n) => n,
+        };
         let mut iccid = [0u8; 21];
-        let outcome = self.take_package(store, scratch).and_then(|n| {
-            driver
-                .load(&scratch[..n], &mut iccid)
-                .map(|l| l.min(iccid.len()))
-                .map_err(LoadResult::from)
-        });
-        self.finish(outcome.map(|l| &iccid[..l]))
+        let outcome = driver
+            .load(&scratch[..n], &mut iccid)
+            .map(|l| l.min(iccid.len()));
+        Ok(self.finish(outcome.map(|l| &iccid[..l]).map_err(LoadResult::from)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::field::HEADER_LEN;
+    use crate::result::reason;
+
+    const W: usize = HEADER_LEN + 32;
+    type Store = ProfileStore<2, W>;
+
+    /// A driver that records what it got and answers as told.
+    struct Fake {
+        got: usize,
+        answer: Result<&'static [u8], DriverError>,
+    }
+
+    impl NusimDriver for Fake {
+        fn load(&mut self, package: &[u8], iccid: &mut [u8; 21]) -> Result<usize, DriverError> {
+            self.got = package.len();
+            self.answer.map(|id| {
+                iccid[..id.len()].copy_from_slice(id);
+                id.len()
+            })
+        }
+    }
+
+    fn full_store() -> Store {
+        let mut s = Store::new();
+        s.create(5).unwrap();
+        let vals: [&str; 7] = [
+            &"ab".repeat(32),
+            &"cd".repeat(16),
+            &format!("04{}", "11".repeat(64)),
+            &"22".repeat(64),
+            &format!("04{}", "33".repeat(64)),
+            &"44".repeat(64),
+            &format!("04{}", "55".repeat(64)),
+        ];
+        for (r, v) in vals.iter().enumerate() {
+            let mut b = [0u8; 200];
+            b[..v.len()].copy_from_slice(v.as_bytes());
+            s.write_text(5, r as u16, &mut b, v.len()).unwrap();
+        }
+        s
+    }
+
+    extern crate std;
+    use std::format;
+
+    #[test]
+    fn link_rules() {
+        let s = full_store();
+        let mut n = Nusim508::<8>::new();
+        assert_eq!(
+            n.set_link(
+                ObjLnk {
+                    obj_id: 507,
+                    obj_inst: 5
+                },
+                &s
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            n.set_link(
+                ObjLnk {
+                    obj_id: 507,
+                    obj_inst: 6
+                },
+                &s
+            ),
+            Err(LinkError::NoInstance)
+        );
+        assert_eq!(
+            n.set_link(
+                ObjLnk {
+                    obj_id: 3,
+                    obj_inst: 5
+                },
+                &s
+            ),
+            Err(LinkError::WrongObject)
+        );
+        assert_eq!(
+            n.link(),
+            ObjLnk {
+                obj_id: 507,
+                obj_inst: 5
+            }
+        );
+        assert_eq!(n.set_link(ObjLnk::NULL, &s), Ok(()));
+    }
+
+    #[test]
+    fn flow_results() {
+        let mut s = full_store();
+        let mut n = Nusim508::<8>::new();
+        let mut buf = [0u8; W];
+        assert_eq!(n.result(), LoadResult::NeverLoaded);
+        let mut ok = Fake {
+            got: 0,
+            answer: Ok(b"8949000000000000017"),
+        };
+        assert_eq!(n.run_load(&s, &mut ok, &mut buf), Ok(LoadResult::NoLink));
+        n.set_link(
+            ObjLnk {
+                obj_id: 507,
+                obj_inst: 5,
+            },
+            &s,
+        )
+        .unwrap();
+        assert_eq!(n.run_load(&s, &mut ok, &mut buf), Ok(LoadResult::Success));
+        assert_eq!(ok.got, W);
+        assert_eq!(n.iccid.as_bytes(), b"8949000000000000017");
+        for (answer, want) in [
+            (
+                Err(DriverError::Refused(reason::CI_MISMATCH)),
+                LoadResult::CiKeyMismatch,
+            ),
+            (
+                Err(DriverError::Refused(reason::MAC)),
+                LoadResult::MacMismatch,
+            ),
+            (
+                Err(DriverError::Refused(reason::REPROVISIONING)),
+                LoadResult::ReprovisioningRefused,
+            ),
+            (
+                Err(DriverError::Refused(reason::SYNTAX)),
+                LoadResult::DriverError,
+            ),
+            (Err(DriverError::Busy), LoadResult::DriverBusy),
+            (Err(DriverError::Io(-5)), LoadResult::DriverError),
+            (Ok(&b"12345"[..]), LoadResult::DriverError),
+        ] {
+            let mut d = Fake { got: 0, answer };
+            assert_eq!(n.run_load(&s, &mut d, &mut buf), Ok(want));
+            assert_eq!(n.iccid.as_bytes(), b"8949000000000000017", "{want:?}");
+        }
+        s.delete(5);
+        assert_eq!(
+            n.run_load(&s, &mut ok, &mut buf),
+            Ok(LoadResult::DanglingLink)
+        );
+        s.create(5).unwrap();
+        assert_eq!(
+            n.run_load(&s, &mut ok, &mut buf),
+            Ok(LoadResult::Incomplete)
+        );
+    }
+
+    #[test]
+    fn execute_copies_and_refuses_while_busy() {
+        let mut s = full_store();
+        let mut n = Nusim508::<8>::new();
+        let mut buf = [0u8; W];
+        n.set_link(
+            ObjLnk {
+                obj_id: 507,
+                obj_inst: 5,
+            },
+            &s,
+        )
+        .unwrap();
+        assert_eq!(n.execute(&s, &mut buf), Ok(Started::Load(W)));
+        assert_eq!(n.result(), LoadResult::InProgress);
+        assert_eq!(n.execute(&s, &mut buf), Err(ExecuteError::Busy));
+        // The copy is independent of the store.
+        s.delete(5);
+        assert_eq!(buf[0], 0x04);
+        assert_eq!(n.finish(Ok(b"8949000000000000025")), LoadResult::Success);
+        assert!(!n.busy());
     }
 }

@@ -74,7 +74,10 @@ impl<const W: usize> Profile<W> {
 
     /// The package in vendor wire order, if every field was written.
     pub fn package(&self) -> Result<&[u8], PackageError> {
-        if let Some(f) = Field::ALL.iter().find(|f| self.enc[**f as usize] == Encoding::Unset) {
+        if let Some(f) = Field::ALL
+            .iter()
+            .find(|f| self.enc[**f as usize] == Encoding::Unset)
+        {
             return Err(PackageError::Incomplete(*f));
         }
         Ok(&self.wire[..HEADER_LEN + usize::from(self.encp_len)])
@@ -98,8 +101,14 @@ impl<const N: usize, const W: usize> ProfileStore<N, W> {
 
     /// An empty store.
     pub const fn new() -> Self {
-        const { assert!(W > HEADER_LEN && (W - HEADER_LEN) % 16 == 0 && W - HEADER_LEN <= u16::MAX as usize) };
-        ProfileStore { slots: [Profile::EMPTY; N] }
+        const {
+            assert!(
+                W > HEADER_LEN && (W - HEADER_LEN) % 16 == 0 && W - HEADER_LEN <= u16::MAX as usize
+            )
+        };
+        ProfileStore {
+            slots: [Profile::EMPTY; N],
+        }
     }
 
     /// Creates instance `inst_id`.
@@ -107,7 +116,11 @@ impl<const N: usize, const W: usize> ProfileStore<N, W> {
         if self.get(inst_id).is_some() {
             return Err(StoreError::Exists);
         }
-        let slot = self.slots.iter_mut().find(|p| !p.in_use).ok_or(StoreError::Full)?;
+        let slot = self
+            .slots
+            .iter_mut()
+            .find(|p| !p.in_use)
+            .ok_or(StoreError::Full)?;
         *slot = Profile::EMPTY;
         slot.in_use = true;
         slot.inst_id = inst_id;
@@ -116,7 +129,11 @@ impl<const N: usize, const W: usize> ProfileStore<N, W> {
 
     /// Deletes instance `inst_id`; false if there was none.
     pub fn delete(&mut self, inst_id: u16) -> bool {
-        match self.slots.iter_mut().find(|p| p.in_use && p.inst_id == inst_id) {
+        match self
+            .slots
+            .iter_mut()
+            .find(|p| p.in_use && p.inst_id == inst_id)
+        {
             Some(p) => {
                 // Wipe the key material and ciphertext, not only the flag.
                 *p = Profile::EMPTY;
@@ -220,7 +237,10 @@ mod tests {
         let mac = "00112233445566778899aabbccddeeff";
         write(&mut s, 0, 1, mac).unwrap();
         assert_eq!(read(&s, 0, 1), mac);
-        assert!(matches!(write(&mut s, 0, 1, "0011"), Err(WriteError::Invalid(_))));
+        assert!(matches!(
+            write(&mut s, 0, 1, "0011"),
+            Err(WriteError::Invalid(_))
+        ));
         assert_eq!(read(&s, 0, 1), mac);
         assert_eq!(write(&mut s, 1, 1, mac), Err(WriteError::NotFound));
         assert_eq!(write(&mut s, 0, 7, mac), Err(WriteError::NotFound));
@@ -230,21 +250,38 @@ mod tests {
     fn package_needs_every_field_and_is_in_wire_order() {
         let mut s = Store::new();
         s.create(0).unwrap();
-        assert_eq!(s.get(0).unwrap().package(), Err(PackageError::Incomplete(Field::EncP)));
+        assert_eq!(
+            s.get(0).unwrap().package(),
+            Err(PackageError::Incomplete(Field::EncP))
+        );
         let fill = |b: u8, n: usize| {
             let mut v = std::vec![b; n];
             v[0] = if n == 65 { 4 } else { b };
-            v.iter().map(|x| std::format!("{x:02x}")).collect::<String>()
+            v.iter()
+                .map(|x| std::format!("{x:02x}"))
+                .collect::<String>()
         };
         write(&mut s, 0, 0, &fill(0xee, 32)).unwrap();
-        for (r, b, n) in [(1, 0x11, 16), (2, 0x22, 65), (3, 0x33, 64), (4, 0x44, 65), (5, 0x55, 64)] {
+        for (r, b, n) in [
+            (1, 0x11, 16),
+            (2, 0x22, 65),
+            (3, 0x33, 64),
+            (4, 0x44, 65),
+            (5, 0x55, 64),
+        ] {
             write(&mut s, 0, r, &fill(b, n)).unwrap();
         }
-        assert_eq!(s.get(0).unwrap().package(), Err(PackageError::Incomplete(Field::KpubCI)));
+        assert_eq!(
+            s.get(0).unwrap().package(),
+            Err(PackageError::Incomplete(Field::KpubCI))
+        );
         write(&mut s, 0, 6, &fill(0x66, 65)).unwrap();
         let pkg = s.get(0).unwrap().package().unwrap();
         assert_eq!(pkg.len(), HEADER_LEN + 32);
-        assert_eq!((pkg[1], pkg[65], pkg[81], pkg[146], pkg[210], pkg[275], pkg[339]), (0x22, 0x11, 0x33, 0x44, 0x55, 0x66, 0xee));
+        assert_eq!(
+            (pkg[1], pkg[65], pkg[81], pkg[146], pkg[210], pkg[275], pkg[339]),
+            (0x22, 0x11, 0x33, 0x44, 0x55, 0x66, 0xee)
+        );
         assert!(s.delete(0));
         s.create(0).unwrap();
         assert_eq!(read(&s, 0, 0), "");

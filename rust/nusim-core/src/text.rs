@@ -16,7 +16,10 @@ impl<const N: usize> Default for Text<N> {
 impl<const N: usize> Text<N> {
     /// Empty text.
     pub const fn new() -> Self {
-        Text { len: 0, buf: [0; N] }
+        Text {
+            len: 0,
+            buf: [0; N],
+        }
     }
 
     /// Replaces the text; false (and unchanged) if it does not fit or holds a NUL.

@@ -47,7 +47,8 @@ pub fn sign(secret: &Secret, msg: &[u8]) -> [u8; 64] {
 /// The profile CBOR map {1: ICCID, 2: IMSI, 3: operator}.
 pub fn profile_cbor(iccid: &str, imsi: &str, operator: &str) -> Vec<u8> {
     let mut e = minicbor::Encoder::new(Vec::new());
-    e.map(3).and_then(|e| e.u8(1)?.str(iccid)?.u8(2)?.str(imsi)?.u8(3)?.str(operator))
+    e.map(3)
+        .and_then(|e| e.u8(1)?.str(iccid)?.u8(2)?.str(imsi)?.u8(3)?.str(operator))
         .expect("encoding into a Vec cannot fail");
     e.into_writer()
 }
@@ -94,7 +95,11 @@ impl Builder {
     /// For the simulated nuSIM's test identity (`test-material/`).
     pub fn test_identity() -> Self {
         use nusim_sim::test_identity as t;
-        Builder { ci: t::CI_SECRET, dp: t::DP_SECRET, nusim_public: t::NUSIM_PUBLIC }
+        Builder {
+            ci: t::CI_SECRET,
+            dp: t::DP_SECRET,
+            nusim_public: t::NUSIM_PUBLIC,
+        }
     }
 
     /// Encrypts `plain` (a profile) for the nuSIM, with an ephemeral key derived from `seed`.
@@ -143,8 +148,13 @@ pub enum Breakage {
 
 impl Breakage {
     /// All of them.
-    pub const ALL: [Breakage; 5] =
-        [Breakage::OtherCi, Breakage::SigKpubDp, Breakage::SigEKpubDp, Breakage::EncP, Breakage::Unparsable];
+    pub const ALL: [Breakage; 5] = [
+        Breakage::OtherCi,
+        Breakage::SigKpubDp,
+        Breakage::SigEKpubDp,
+        Breakage::EncP,
+        Breakage::Unparsable,
+    ];
 
     /// Name on the command line.
     pub fn name(self) -> &'static str {
@@ -165,11 +175,24 @@ impl Breakage {
         };
         match self {
             Breakage::OtherCi => {
-                let other = Builder { ci: secret_from_label("some other CI"), ..Builder::test_identity() };
-                Builder { nusim_public: b.nusim_public, ..other }.profile(iccid, "001010123456789", "Other")
+                let other = Builder {
+                    ci: secret_from_label("some other CI"),
+                    ..Builder::test_identity()
+                };
+                Builder {
+                    nusim_public: b.nusim_public,
+                    ..other
+                }
+                .profile(iccid, "001010123456789", "Other")
             }
-            Breakage::SigKpubDp => flip(b.profile(iccid, "001010123456789", "Test"), Field::SigKpubDP),
-            Breakage::SigEKpubDp => flip(b.profile(iccid, "001010123456789", "Test"), Field::SigEKpubDP),
+            Breakage::SigKpubDp => flip(
+                b.profile(iccid, "001010123456789", "Test"),
+                Field::SigKpubDP,
+            ),
+            Breakage::SigEKpubDp => flip(
+                b.profile(iccid, "001010123456789", "Test"),
+                Field::SigEKpubDP,
+            ),
             Breakage::EncP => flip(b.profile(iccid, "001010123456789", "Test"), Field::EncP),
             Breakage::Unparsable => b.build(b"this is not a CBOR profile map", iccid),
         }
@@ -190,7 +213,11 @@ impl Package {
     /// The text a server writes for field `f`: mac as upper-case hex, everything else as
     /// padded base64 (what the public loader does).
     pub fn text(&self, f: Field) -> String {
-        let enc = if f == Field::Mac { Encoding::HexUpper } else { Encoding::Base64Padded };
+        let enc = if f == Field::Mac {
+            Encoding::HexUpper
+        } else {
+            Encoding::Base64Padded
+        };
         let v = &self.fields[f as usize];
         let mut out = vec![0u8; codec::encoded_len(v.len(), enc)];
         codec::encode(v, enc, &mut out).expect("sized above");
@@ -203,6 +230,29 @@ mod tests {
     use super::*;
     use nusim_core::result::reason;
     use nusim_sim::{SimNusim, TEST_IDENTITY};
+
+    #[test]
+    fn committed_test_header_is_current() {
+        let committed = include_str!("../../../tests/lwm2m_nusim/src/packages.h");
+        assert!(
+            committed == c_header(),
+            "tests/lwm2m_nusim/src/packages.h is stale: cargo run -p nusim-pkg --bin nusim-tool -- c-header > tests/lwm2m_nusim/src/packages.h"
+        );
+    }
+
+    #[test]
+    fn max_size_package_loads() {
+        let b = Builder::test_identity();
+        let p = b.build(
+            &profile_cbor_sized(test_iccids::MAX, "262030000000033", "M", 1024),
+            "max",
+        );
+        assert_eq!(p.fields[0].len(), 1024);
+        let mut sim = SimNusim::<1024>::new(&TEST_IDENTITY, false);
+        assert_eq!(sim.load(&p.wire()), Ok(test_iccids::MAX.as_bytes()));
+        let mut small = SimNusim::<1008>::new(&TEST_IDENTITY, false);
+        assert_eq!(small.load(&p.wire()), Err(reason::GENERAL));
+    }
 
     #[test]
     fn identity_is_consistent() {
@@ -233,18 +283,26 @@ mod tests {
     #[test]
     fn cmac_rfc4493_vectors() {
         let key: [u8; 16] = [
-            0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6, 0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf, 0x4f, 0x3c,
+            0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6, 0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf,
+            0x4f, 0x3c,
         ];
         assert_eq!(
             cmac(&key, &[]),
-            [0xbb, 0x1d, 0x69, 0x29, 0xe9, 0x59, 0x37, 0x28, 0x7f, 0xa3, 0x7d, 0x12, 0x9b, 0x75, 0x67, 0x46]
+            [
+                0xbb, 0x1d, 0x69, 0x29, 0xe9, 0x59, 0x37, 0x28, 0x7f, 0xa3, 0x7d, 0x12, 0x9b, 0x75,
+                0x67, 0x46
+            ]
         );
         let m16 = [
-            0x6b, 0xc1, 0xbe, 0xe2, 0x2e, 0x40, 0x9f, 0x96, 0xe9, 0x3d, 0x7e, 0x11, 0x73, 0x93, 0x17, 0x2a,
+            0x6b, 0xc1, 0xbe, 0xe2, 0x2e, 0x40, 0x9f, 0x96, 0xe9, 0x3d, 0x7e, 0x11, 0x73, 0x93,
+            0x17, 0x2a,
         ];
         assert_eq!(
             cmac(&key, &m16),
-            [0x07, 0x0a, 0x16, 0xb4, 0x6b, 0x4d, 0x41, 0x44, 0xf7, 0x9b, 0xdd, 0x9d, 0xd0, 0x4a, 0x28, 0x7c]
+            [
+                0x07, 0x0a, 0x16, 0xb4, 0x6b, 0x4d, 0x41, 0x44, 0xf7, 0x9b, 0xdd, 0x9d, 0xd0, 0x4a,
+                0x28, 0x7c
+            ]
         );
     }
 
@@ -263,7 +321,11 @@ mod tests {
     fn each_breakage_gets_its_reason_and_keeps_the_iccid() {
         let b = Builder::test_identity();
         let mut sim = SimNusim::<1024>::new(&TEST_IDENTITY, false);
-        sim.load(&b.profile("8949000000000000017", "262010000000017", "A").wire()).unwrap();
+        sim.load(
+            &b.profile("8949000000000000017", "262010000000017", "A")
+                .wire(),
+        )
+        .unwrap();
         let want = [
             (Breakage::OtherCi, reason::CI_MISMATCH),
             (Breakage::SigKpubDp, reason::SIG_KPUB_DP),
@@ -272,7 +334,11 @@ mod tests {
             (Breakage::Unparsable, reason::UNPARSABLE),
         ];
         for (br, r) in want {
-            assert_eq!(sim.load(&br.package(&b, "8949000000000000099").wire()), Err(r), "{br:?}");
+            assert_eq!(
+                sim.load(&br.package(&b, "8949000000000000099").wire()),
+                Err(r),
+                "{br:?}"
+            );
             assert_eq!(sim.iccid(), b"8949000000000000017");
         }
     }
@@ -295,7 +361,11 @@ mod tests {
     fn single_profile_chip_refuses_reprovisioning() {
         let b = Builder::test_identity();
         let mut sim = SimNusim::<1024>::new(&TEST_IDENTITY, true);
-        sim.load(&b.profile("8949000000000000017", "262010000000017", "A").wire()).unwrap();
+        sim.load(
+            &b.profile("8949000000000000017", "262010000000017", "A")
+                .wire(),
+        )
+        .unwrap();
         let q = b.profile("8949000000000000025", "262020000000025", "B");
         assert_eq!(sim.load(&q.wire()), Err(reason::REPROVISIONING));
     }
@@ -303,10 +373,18 @@ mod tests {
     #[test]
     fn profile_parser_rejects_bad_profiles() {
         use nusim_sim::parse_profile;
-        assert!(parse_profile(&profile_cbor("8949000000000000017", "262010000000017", "A")).is_some());
-        assert!(parse_profile(&profile_cbor("894900000000000001", "262010000000017", "A")).is_some());
-        assert!(parse_profile(&profile_cbor("89490000000000001", "262010000000017", "A")).is_none());
-        assert!(parse_profile(&profile_cbor("89490000000000001X", "262010000000017", "A")).is_none());
+        assert!(
+            parse_profile(&profile_cbor("8949000000000000017", "262010000000017", "A")).is_some()
+        );
+        assert!(
+            parse_profile(&profile_cbor("894900000000000001", "262010000000017", "A")).is_some()
+        );
+        assert!(
+            parse_profile(&profile_cbor("89490000000000001", "262010000000017", "A")).is_none()
+        );
+        assert!(
+            parse_profile(&profile_cbor("89490000000000001X", "262010000000017", "A")).is_none()
+        );
         assert!(parse_profile(&profile_cbor("8949000000000000017", "26201", "A")).is_none());
         let mut trailing = profile_cbor("8949000000000000017", "262010000000017", "A");
         trailing.push(0);
@@ -314,4 +392,129 @@ mod tests {
         assert!(parse_profile(&[0xa0]).is_none());
         assert!(parse_profile(&[]).is_none());
     }
+}
+
+/// A profile whose encP is exactly `encp_len` bytes (a multiple of 16): the CBOR map gets a
+/// filler entry under key 4, which the simulated nuSIM skips.
+pub fn profile_cbor_sized(iccid: &str, imsi: &str, operator: &str, encp_len: usize) -> Vec<u8> {
+    assert!(encp_len % BLOCK == 0 && encp_len >= 64);
+    // Padding adds 1..=16 bytes: aim for a plaintext of encp_len - 1 bytes.
+    let want = encp_len - 1;
+    for filler in 0..encp_len {
+        let mut e = minicbor::Encoder::new(Vec::new());
+        e.map(4)
+            .and_then(|e| {
+                e.u8(1)?
+                    .str(iccid)?
+                    .u8(2)?
+                    .str(imsi)?
+                    .u8(3)?
+                    .str(operator)?
+                    .u8(4)?
+                    .bytes(&vec![0x5a; filler])
+            })
+            .expect("encoding into a Vec cannot fail");
+        let v = e.into_writer();
+        if v.len() >= want - (BLOCK - 1) && v.len() <= want {
+            return v;
+        }
+    }
+    unreachable!("some filler length lands in the last block")
+}
+
+/// ICCIDs of the generated test header.
+pub mod test_iccids {
+    /// The simulated chip's bootstrap profile in the tests.
+    pub const INITIAL: &str = "8949000000000000009";
+    /// Profile A.
+    pub const A: &str = "8949000000000000017";
+    /// Profile B.
+    pub const B: &str = "8949000000000000025";
+    /// The largest profile (encP = 1024 bytes).
+    pub const MAX: &str = "89490000000000000330";
+}
+
+/// The C header of test packages that the twister suites include
+/// (`tests/lwm2m_nusim/src/packages.h`): what a server would write, per package.
+pub fn c_header() -> String {
+    use std::fmt::Write;
+    let b = Builder::test_identity();
+    let mut h = String::from(
+        "/* @generated by `cargo run -p nusim-pkg --bin nusim-tool -- c-header`: do not edit.\n \
+         * Packages for the simulated nuSIM's TEST identity (test-material/), as a server writes\n \
+         * them: mac as upper-case hex, the other six values as padded base64.\n */\n\n\
+         #ifndef NUSIM_TEST_PACKAGES_H_\n#define NUSIM_TEST_PACKAGES_H_\n\n",
+    );
+    let ids = [
+        ("INITIAL", test_iccids::INITIAL),
+        ("A", test_iccids::A),
+        ("B", test_iccids::B),
+        ("MAX", test_iccids::MAX),
+    ];
+    for (n, v) in ids {
+        writeln!(h, "#define ICCID_{n} \"{v}\"").unwrap();
+    }
+    writeln!(
+        h,
+        "#define TEST_EID \"{}\"\n",
+        nusim_sim::test_identity::EID
+    )
+    .unwrap();
+    let mut emit = |name: &str, what: &str, p: &Package, hex_lower: bool| {
+        writeln!(h, "/* {what} */\nstatic const char *const {name}[7] = {{").unwrap();
+        for f in Field::ALL {
+            let t = if hex_lower {
+                p.fields[f as usize]
+                    .iter()
+                    .map(|x| format!("{x:02x}"))
+                    .collect()
+            } else {
+                p.text(f)
+            };
+            writeln!(h, "\t\"{t}\",").unwrap();
+        }
+        h.push_str("};\n\n");
+    };
+    let a = b.profile(test_iccids::A, "262010000000017", "Carrier A");
+    emit("pkg_a", "valid, ICCID_A", &a, false);
+    emit(
+        "pkg_a_hex",
+        "pkg_a with every value as lower-case hex",
+        &a,
+        true,
+    );
+    emit(
+        "pkg_b",
+        "valid, ICCID_B",
+        &b.profile(test_iccids::B, "262020000000025", "Carrier B"),
+        false,
+    );
+    let max = b.build(
+        &profile_cbor_sized(test_iccids::MAX, "262030000000033", "Carrier Max", 1024),
+        "max",
+    );
+    assert_eq!(max.fields[0].len(), 1024);
+    emit(
+        "pkg_max",
+        "valid, ICCID_MAX, encP of 1024 bytes",
+        &max,
+        false,
+    );
+    for br in Breakage::ALL {
+        let what = match br {
+            Breakage::OtherCi => "signed by another CI (nuSIM 541)",
+            Breakage::SigKpubDp => "SigKpubDP bit flipped (542)",
+            Breakage::SigEKpubDp => "SigEKpubDP bit flipped (543)",
+            Breakage::EncP => "encP bit flipped: MAC mismatch (544)",
+            Breakage::Unparsable => "valid MAC, plaintext is not a profile (546)",
+        };
+        emit(
+            &format!("pkg_{}", br.name().replace('-', "_")),
+            what,
+            &br.package(&b, "8949000000000000991"),
+            false,
+        );
+    }
+    h.push_str("#endif /* NUSIM_TEST_PACKAGES_H_ */\n");
+    h
 }

@@ -4,6 +4,7 @@
 //! nusim-tool package --iccid 8949000000000000017 [--imsi 262010000000017] [--operator NAME]
 //!                    [--break other-ci|sig-kpubdp|sig-ekpubdp|encp|unparsable] [--hex]
 //! nusim-tool identity
+//! nusim-tool c-header      # tests/lwm2m_nusim/src/packages.h
 //! ```
 //! `package` prints one line per 507 resource, `<res id> <name> <text>`: mac as hex,
 //! the rest as base64 (with `--hex`, every value as hex).
@@ -12,19 +13,37 @@ use nusim_core::field::Field;
 use nusim_pkg::{Breakage, Builder};
 use std::process::ExitCode;
 
-const NAMES: [&str; 7] = ["encP", "mac", "eKpubDP", "SigEKpubDP", "KpubDP", "SigKpubDP", "KpubCI"];
+const NAMES: [&str; 7] = [
+    "encP",
+    "mac",
+    "eKpubDP",
+    "SigEKpubDP",
+    "KpubDP",
+    "SigKpubDP",
+    "KpubCI",
+];
 
 fn usage() -> ExitCode {
     eprintln!("usage: nusim-tool package --iccid ICCID [--imsi IMSI] [--operator NAME] [--break KIND] [--hex]");
     eprintln!("       nusim-tool identity");
+    eprintln!("       nusim-tool c-header");
     eprintln!("KIND: {}", Breakage::ALL.map(Breakage::name).join(", "));
     ExitCode::from(2)
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let get = |k: &str| args.iter().position(|a| a == k).and_then(|i| args.get(i + 1)).cloned();
+    let get = |k: &str| {
+        args.iter()
+            .position(|a| a == k)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     match args.first().map(String::as_str) {
+        Some("c-header") => {
+            print!("{}", nusim_pkg::c_header());
+            ExitCode::SUCCESS
+        }
         Some("identity") => {
             use nusim_sim::test_identity as t;
             println!("EID {}", t::EID);
@@ -33,7 +52,9 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some("package") => {
-            let Some(iccid) = get("--iccid") else { return usage() };
+            let Some(iccid) = get("--iccid") else {
+                return usage();
+            };
             if !nusim_core::text::is_iccid(iccid.as_bytes()) {
                 eprintln!("ICCID must be 18 to 20 digits");
                 return ExitCode::from(2);
@@ -49,7 +70,11 @@ fn main() -> ExitCode {
                 },
             };
             for f in Field::ALL {
-                let text = if args.iter().any(|a| a == "--hex") { hex(&pkg.fields[f as usize]) } else { pkg.text(f) };
+                let text = if args.iter().any(|a| a == "--hex") {
+                    hex(&pkg.fields[f as usize])
+                } else {
+                    pkg.text(f)
+                };
                 println!("{} {} {}", f as u16, NAMES[f as usize], text);
             }
             ExitCode::SUCCESS

@@ -131,8 +131,13 @@ pub fn parse_profile(plain: &[u8]) -> Option<ProfileInfo<'_>> {
     if d.position() != plain.len() {
         return None;
     }
-    let info = ProfileInfo { iccid: iccid?, imsi: imsi?, operator: operator? };
-    let imsi_ok = (6..=15).contains(&info.imsi.len()) && info.imsi.bytes().all(|c| c.is_ascii_digit());
+    let info = ProfileInfo {
+        iccid: iccid?,
+        imsi: imsi?,
+        operator: operator?,
+    };
+    let imsi_ok =
+        (6..=15).contains(&info.imsi.len()) && info.imsi.bytes().all(|c| c.is_ascii_digit());
     (is_iccid(info.iccid.as_bytes()) && imsi_ok).then_some(info)
 }
 
@@ -148,7 +153,18 @@ impl<const P: usize> SimNusim<P> {
     /// A chip with no profile. With `single_profile`, a second load is refused with 545, as
     /// on chips without reprovisioning.
     pub const fn new(id: &'static Identity, single_profile: bool) -> Self {
-        SimNusim { id, iccid: Text::new(), single_profile, plain: [0; P] }
+        SimNusim {
+            id,
+            iccid: Text::new(),
+            single_profile,
+            plain: [0; P],
+        }
+    }
+
+    /// Makes `iccid` the current profile's ICCID, as if it had been loaded before power-up
+    /// (the bootstrap profile a chip ships with). False, and unchanged, if not an ICCID.
+    pub fn preload(&mut self, iccid: &[u8]) -> bool {
+        is_iccid(iccid) && self.iccid.set(iccid)
     }
 
     /// The identity.
@@ -187,7 +203,8 @@ impl<const P: usize> SimNusim<P> {
         let mut m = <Cmac<Aes128> as KeyInit>::new(&Array::from(k_mac));
         m.update(enc_p);
         // verify_slice compares in constant time.
-        m.verify_slice(&f(Field::Mac)[..MAC_LEN]).map_err(|_| reason::MAC)?;
+        m.verify_slice(&f(Field::Mac)[..MAC_LEN])
+            .map_err(|_| reason::MAC)?;
         let n = cbc_decrypt(&k_enc, enc_p, &mut self.plain).ok_or(reason::UNPARSABLE)?;
         let info = parse_profile(&self.plain[..n]).ok_or(reason::UNPARSABLE)?;
         let iccid = info.iccid.as_bytes();

@@ -1,0 +1,40 @@
+//! Turns the Kconfig sizes that the module's CMake passes as environment variables into
+//! Rust constants, so every buffer is sized by Kconfig. Defaults match the Kconfig defaults,
+//! for `cargo check`/`clippy` outside a Zephyr build.
+
+use std::{env, fs, path::PathBuf};
+
+fn get(name: &str, default: usize) -> usize {
+    println!("cargo:rerun-if-env-changed={name}");
+    match env::var(name) {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={v} is not a number")),
+        Err(_) => default,
+    }
+}
+
+fn main() {
+    let count = get("NUSIM_PROFILE_INSTANCE_COUNT", 2);
+    let encp = get("NUSIM_ENCP_MAX_SIZE", 1024);
+    let cert = get("NUSIM_CERT_MAX_SIZE", 1024);
+    assert!(
+        count >= 1,
+        "CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT must be at least 1"
+    );
+    assert!(
+        encp >= 16 && encp % 16 == 0,
+        "CONFIG_LWM2M_NUSIM_ENCP_MAX_SIZE must be a multiple of 16"
+    );
+    let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("config.rs");
+    fs::write(
+        out,
+        format!(
+            "/// CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT\npub const PROFILE_INSTANCE_COUNT: usize = {count};\n\
+             /// CONFIG_LWM2M_NUSIM_ENCP_MAX_SIZE\npub const ENCP_MAX_SIZE: usize = {encp};\n\
+             /// CONFIG_LWM2M_NUSIM_CERT_MAX_SIZE\npub const CERT_MAX_SIZE: usize = {cert};\n"
+        ),
+    )
+    .unwrap();
+}

@@ -1,0 +1,71 @@
+//! Functions of the C glue and of Zephyr that the Rust side calls.
+
+use core::ffi::{c_char, c_int};
+
+extern "C" {
+    /// `lwm2m_registry_lock()`: the engine's recursive registry mutex.
+    pub fn lwm2m_registry_lock();
+    /// `lwm2m_registry_unlock()`.
+    pub fn lwm2m_registry_unlock();
+
+    /// Notifies observers of `obj/inst/res` (glue over `lwm2m_notify_observer_path`).
+    pub fn nusim_glue_notify(obj: u16, inst: u16, res: u16);
+    /// Queues the load work item on the module's work queue.
+    pub fn nusim_glue_submit_load();
+    /// Loads `pkg` through the chosen nuSIM driver. 0, or a negative errno; on -EBADMSG
+    /// `reason` holds the nuSIM's reason code. On success `iccid` holds a NUL-terminated ICCID.
+    pub fn nusim_glue_load(
+        pkg: *const u8,
+        len: usize,
+        reason: *mut i32,
+        iccid: *mut c_char,
+        iccid_size: usize,
+    ) -> c_int;
+    /// Driver getters: NUL-terminated text into `buf` (0 or negative errno).
+    pub fn nusim_glue_get_eid(buf: *mut c_char, size: usize) -> c_int;
+    /// See [`nusim_glue_get_eid`].
+    pub fn nusim_glue_get_iccid(buf: *mut c_char, size: usize) -> c_int;
+    /// Driver getters: bytes into `buf`; the length, or a negative errno.
+    pub fn nusim_glue_get_certificate(buf: *mut u8, size: usize) -> c_int;
+    /// See [`nusim_glue_get_certificate`].
+    pub fn nusim_glue_get_capabilities(buf: *mut u8, size: usize) -> c_int;
+    /// Logs a NUL-terminated message at `level` (1 error .. 4 debug) in the module's log.
+    pub fn nusim_glue_log(level: c_int, msg: *const c_char);
+    /// Stops the system (k_panic).
+    pub fn nusim_glue_fatal() -> !;
+}
+
+/// errno values of the C library the application links (they differ between Zephyr's
+/// minimal libc, newlib and picolibc), read from a table the C glue fills with `<errno.h>`.
+pub mod errno {
+    /// Index of each value in `nusim_errno_table` (same order in `src/lwm2m_nusim.c`).
+    #[derive(Clone, Copy)]
+    #[repr(usize)]
+    pub enum E {
+        /// Operation not permitted: 4.05.
+        Perm = 0,
+        /// No such entry: 4.04.
+        NoEnt = 1,
+        /// Out of memory / no free slot.
+        NoMem = 2,
+        /// Busy.
+        Busy = 3,
+        /// Exists / bad value: the engine answers 4.00 Bad Request.
+        Exist = 4,
+        /// Invalid argument.
+        Inval = 5,
+        /// Bad message: the nuSIM refused the package.
+        BadMsg = 6,
+    }
+
+    extern "C" {
+        /// Filled by the C glue from `<errno.h>`.
+        static nusim_errno_table: [i32; 7];
+    }
+
+    /// The negative errno for `e`, as Zephyr's APIs return it.
+    pub fn neg(e: E) -> i32 {
+        // SAFETY: an immutable, initialised C array of exactly 7 ints; index < 7.
+        -unsafe { nusim_errno_table[e as usize] }
+    }
+}

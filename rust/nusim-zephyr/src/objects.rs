@@ -1,0 +1,352 @@
+//! FFI callbacks of Objects 507 and 508, called by `src/lwm2m_nusim.c`.
+//!
+//! Writes of 507 values land in one staging text buffer (the engine's `pre_write_cb`), are
+//! decoded and checked in `post_write_cb`, and only then replace the stored value; a bad
+//! value answers 4.00 (`-EEXIST`) and leaves the old one. Reads re-encode into the same
+//! buffer: engine requests, notifications and `lwm2m_engine_get/set` all run under the
+//! registry lock, so the buffer is never in use twice.
+
+use crate::cell::{Locked, Owned};
+use crate::config::{CERT_MAX_SIZE, ENCP_MAX_SIZE, PROFILE_INSTANCE_COUNT};
+use crate::ffi::{
+    self,
+    errno::{self, E},
+};
+use nusim_core::field::HEADER_LEN;
+use nusim_core::nusim::{ExecuteError, Nusim508, ObjLnk, Started, OBJ_NUSIM};
+use nusim_core::result::{reason, DriverError, LoadResult};
+use nusim_core::store::{ProfileStore, StoreError, WriteError};
+use nusim_core::{codec, text};
+
+/// Wire capacity of one profile.
+const WIRE: usize = HEADER_LEN + ENCP_MAX_SIZE;
+/// Text room: encP as hex, plus NUL, plus one byte to detect a silently truncated value.
+const TEXT_BUF: usize = Store::TEXT_MAX + 2;
+/// Room for the certificate as base64 text plus NUL.
+const CERT_TEXT: usize = CERT_MAX_SIZE.div_ceil(3) * 4 + 1;
+
+type Store = ProfileStore<PROFILE_INSTANCE_COUNT, WIRE>;
+
+/// 508 resources.
+const RES_EID: u16 = 0;
+const RES_ICCID: u16 = 1;
+const RES_CAPS: u16 = 2;
+const RES_CERT: u16 = 3;
+const RES_LINK: u16 = 4;
+const RES_RESULT: u16 = 6;
+
+struct State {
+    store: Store,
+    nusim: Nusim508<CERT_TEXT>,
+    /// Staging for writes, output of reads (see the module docs).
+    text: [u8; TEXT_BUF],
+    link_staging: ObjLnk,
+    result_byte: u8,
+}
+
+static STATE: Locked<State> = Locked::new(State {
+    store: Store::new(),
+    nusim: Nusim508::new(),
+    text: [0; TEXT_BUF],
+    link_staging: ObjLnk::NULL,
+    result_byte: LoadResult::NeverLoaded as u8,
+});
+
+/// The package copy a load works on (length, bytes), made at execute time, so that the 507
+/// instance may change or vanish meanwhile.
+static WORK_PACKAGE: Owned<(usize, [u8; WIRE])> = Owned::new((0, [0; WIRE]));
+
+/// The bytes of a C string buffer up to its NUL (or all of it).
+fn cstr(b: &[u8]) -> &[u8] {
+    &b[..b.iter().position(|&c| c == 0).unwrap_or(b.len())]
+}
+
+fn set_len(len: *mut usize, n: usize) {
+    if !len.is_null() {
+        // SAFETY: the engine passes a valid size_t pointer (checked non-null above).
+        unsafe { *len = n };
+    }
+}
+
+/// Reads the identity values from the driver into Object 508. Called once from the glue's
+/// init, before the objects are registered.
+#[no_mangle]
+pub extern "C" fn nusim_rs_init() -> i32 {
+    crate::logger::init();
+    let mut eid = [0u8; 34];
+    let mut iccid = [0u8; 22];
+    let mut caps = [0u8; 8];
+    let mut cert_der = [0u8; CERT_MAX_SIZE];
+    // SAFETY: each buffer is valid for writes of the size passed with it.
+    let (re, ri, rc, rk) = unsafe {
+        (
+            ffi::nusim_glue_get_eid(eid.as_mut_ptr().cast(), eid.len()),
+            ffi::nusim_glue_get_iccid(iccid.as_mut_ptr().cast(), iccid.len()),
+            ffi::nusim_glue_get_capabilities(caps.as_mut_ptr(), caps.len()),
+            ffi::nusim_glue_get_certificate(cert_der.as_mut_ptr(), cert_der.len()),
+        )
+    };
+    STATE.with(|s| {
+        let n = &mut s.nusim;
+        if re == 0 && text::is_eid(cstr(&eid)) {
+            n.eid.set(cstr(&eid));
+        } else {
+            log::error!("nuSIM EID unavailable or malformed ({re})");
+        }
+        let iccid = cstr(&iccid);
+        if ri == 0 && (iccid.is_empty() || text::is_iccid(iccid)) {
+            n.iccid.set(iccid);
+        } else {
+            log::error!("nuSIM ICCID unavailable or malformed ({ri})");
+        }
+        match usize::try_from(rc) {
+            Ok(len) if len <= caps.len() => {
+                n.caps[..len].copy_from_slice(&caps[..len]);
+                n.caps_len = len;
+            }
+            _ => log::error!("nuSIM capabilities unavailable ({rc})"),
+        }
+        match usize::try_from(rk) {
+            Ok(len) if len <= CERT_MAX_SIZE => {
+                let raw = n.cert.raw_mut();
+                let t = codec::encode(&cert_der[..len], codec::Encoding::Base64Padded, raw)
+                    .unwrap_or(0);
+                n.cert.commit(t);
+            }
+            _ => log::warn!("nuSIM certificate unavailable ({rk})"),
+        }
+    });
+    0
+}
+
+/// create_cb of 507: reserves the Rust side of instance `inst`. 0, -EEXIST or -ENOMEM.
+#[no_mangle]
+pub extern "C" fn nusim_rs_507_create(inst: u16) -> i32 {
+    STATE.with(|s| match s.store.create(inst) {
+        Ok(()) => 0,
+        Err(StoreError::Exists) => errno::neg(E::Exist),
+        Err(StoreError::Full) => errno::neg(E::NoMem),
+    })
+}
+
+/// delete_cb of 507: wipes instance `inst`. If 508/0/4 pointed at it, the link dangles until
+/// rewritten, and a load reports [`LoadResult::DanglingLink`]; a load already running works
+/// on its own copy and is unaffected.
+#[no_mangle]
+pub extern "C" fn nusim_rs_507_delete(inst: u16) -> i32 {
+    STATE.with(|s| {
+        if s.store.delete(inst) {
+            0
+        } else {
+            errno::neg(E::NoEnt)
+        }
+    })
+}
+
+/// pre_write_cb of 507 (and of 508/0/4's sibling resources): the staging buffer.
+#[no_mangle]
+pub extern "C" fn nusim_rs_507_staging(_inst: u16, _res: u16, len: *mut usize) -> *mut u8 {
+    set_len(len, TEXT_BUF);
+    // SAFETY: only the address is taken; the engine writes through it with the registry
+    // lock held, which is what every other access to STATE holds too.
+    unsafe { core::ptr::addr_of_mut!((*STATE.as_ptr()).text) }.cast()
+}
+
+/// post_write_cb of 507: decodes and checks the staged text of `len` bytes (the glue passes
+/// the true string length). 0, or -EEXIST (4.00) with the previous value kept.
+#[no_mangle]
+pub extern "C" fn nusim_rs_507_commit(inst: u16, res: u16, len: usize) -> i32 {
+    STATE.with(|s| {
+        if len > Store::TEXT_MAX {
+            log::warn!(
+                "507/{inst}/{res}: value longer than {} characters",
+                Store::TEXT_MAX
+            );
+            return errno::neg(E::Exist);
+        }
+        match s.store.write_text(inst, res, &mut s.text, len) {
+            Ok(()) => 0,
+            Err(WriteError::NotFound) => errno::neg(E::NoEnt),
+            Err(WriteError::Invalid(e)) => {
+                log::warn!("507/{inst}/{res} refused: {e:?}");
+                errno::neg(E::Exist)
+            }
+        }
+    })
+}
+
+/// read_cb of 507: the value as the text it was written as (empty if never written).
+#[no_mangle]
+pub extern "C" fn nusim_rs_507_read(inst: u16, res: u16, len: *mut usize) -> *const u8 {
+    STATE.with(|s| {
+        let State { store, text, .. } = s;
+        match store.read_text(inst, res, text) {
+            Some(n) => {
+                // Strings are served with their NUL: lwm2m_engine_get copies len - 1 chars.
+                set_len(len, n + 1);
+                text.as_ptr()
+            }
+            None => {
+                set_len(len, 0);
+                core::ptr::null()
+            }
+        }
+    })
+}
+
+/// read_cb of 508 resources 0, 1, 2, 3, 4 and 6.
+#[no_mangle]
+pub extern "C" fn nusim_rs_508_read(res: u16, len: *mut usize) -> *const u8 {
+    STATE.with(|s| {
+        let n = &s.nusim;
+        let (ptr, l): (*const u8, usize) = match res {
+            RES_EID => (n.eid.with_nul().as_ptr(), n.eid.with_nul().len()),
+            RES_ICCID => (n.iccid.with_nul().as_ptr(), n.iccid.with_nul().len()),
+            RES_CAPS => (n.caps.as_ptr(), n.caps_len),
+            RES_CERT => (n.cert.with_nul().as_ptr(), n.cert.with_nul().len()),
+            RES_LINK => {
+                s.link_staging = n.link();
+                (
+                    core::ptr::addr_of!(s.link_staging).cast(),
+                    core::mem::size_of::<ObjLnk>(),
+                )
+            }
+            RES_RESULT => {
+                s.result_byte = n.result() as u8;
+                (&s.result_byte as *const u8, 1)
+            }
+            _ => (core::ptr::null(), 0),
+        };
+        set_len(len, l);
+        ptr
+    })
+}
+
+/// pre_write_cb of 508/0/4: where the engine puts the written link.
+#[no_mangle]
+pub extern "C" fn nusim_rs_508_link_staging(len: *mut usize) -> *mut u8 {
+    set_len(len, core::mem::size_of::<ObjLnk>());
+    // SAFETY: address only; written by the engine under the registry lock.
+    unsafe { core::ptr::addr_of_mut!((*STATE.as_ptr()).link_staging) }.cast()
+}
+
+/// post_write_cb of 508/0/4: accepts the null link or a link to an existing 507 instance;
+/// anything else answers 4.00 and keeps the previous link.
+#[no_mangle]
+pub extern "C" fn nusim_rs_508_link_commit() -> i32 {
+    STATE.with(|s| {
+        let link = s.link_staging;
+        match s.nusim.set_link(link, &s.store) {
+            Ok(()) => 0,
+            Err(e) => {
+                log::warn!("508/0/4 refused {}:{}: {e:?}", link.obj_id, link.obj_inst);
+                s.link_staging = s.nusim.link();
+                errno::neg(E::Exist)
+            }
+        }
+    })
+}
+
+/// execute_cb of 508/0/5: copies the linked package and queues the load, returning at
+/// once; -EPERM (4.05) while a load runs. With nothing to load the result says why.
+#[no_mangle]
+pub extern "C" fn nusim_rs_508_execute() -> i32 {
+    let r = STATE.with(|s| {
+        // SAFETY: execute writes the copy only when no load runs (checked under the registry
+        // lock held here), and the work item reads it only while one runs.
+        let work = unsafe { WORK_PACKAGE.get() };
+        s.nusim.execute(&s.store, &mut work.1).inspect(|st| {
+            if let Started::Load(n) = st {
+                work.0 = *n;
+            }
+        })
+    });
+    match r {
+        Ok(st) => {
+            // SAFETY: plain glue functions without preconditions, called without our cell
+            // borrowed (the engine lock is still held by the caller, which is allowed).
+            unsafe {
+                ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_RESULT);
+                if let Started::Load(_) = st {
+                    ffi::nusim_glue_submit_load();
+                }
+            }
+            if let Started::Finished(res) = st {
+                log::warn!(
+                    "Load Profile: nothing to load: result {} ({res:?})",
+                    res as u8
+                );
+            }
+            0
+        }
+        Err(ExecuteError::Busy) => {
+            log::warn!("Load Profile refused: a load is running");
+            errno::neg(E::Perm)
+        }
+    }
+}
+
+fn driver_load(pkg: &[u8], iccid: &mut [u8; 22]) -> Result<usize, DriverError> {
+    let mut reason_code: i32 = 0;
+    // SAFETY: pkg and iccid are valid for the lengths passed; the glue NUL-terminates iccid.
+    let rc = unsafe {
+        ffi::nusim_glue_load(
+            pkg.as_ptr(),
+            pkg.len(),
+            &mut reason_code,
+            iccid.as_mut_ptr().cast(),
+            iccid.len(),
+        )
+    };
+    match rc {
+        0 => Ok(cstr(iccid).len()),
+        rc if rc == errno::neg(E::BadMsg) => Err(DriverError::Refused(
+            u16::try_from(reason_code).unwrap_or(reason::GENERAL),
+        )),
+        rc if rc == errno::neg(E::Busy) => Err(DriverError::Busy),
+        rc => Err(DriverError::Io(rc)),
+    }
+}
+
+/// The load work item (module work queue): hand the copied package to the driver without
+/// the registry lock, then publish the outcome.
+#[no_mangle]
+pub extern "C" fn nusim_rs_load_work() {
+    // SAFETY: this item is queued only after execute() made the copy and marked a load
+    // running; nothing writes the copy until finish() below ends it.
+    let work = unsafe { WORK_PACKAGE.get() };
+    let n = work.0.min(WIRE);
+    let mut iccid = [0u8; 22];
+    let outcome = driver_load(&work.1[..n], &mut iccid).map_err(LoadResult::from);
+    // Wipe the copy before the load ends: it holds a profile's ciphertext and keys.
+    work.1.fill(0);
+    work.0 = 0;
+    let (result, iccid_changed) = STATE.with(|s| {
+        let before = s.nusim.iccid;
+        let r = s.nusim.finish(outcome.map(|n| &iccid[..n.min(21)]));
+        (r, before.as_bytes() != s.nusim.iccid.as_bytes())
+    });
+    match result {
+        LoadResult::Success => log::info!("nuSIM profile loaded"),
+        r => log::warn!("nuSIM load failed: result {} ({r:?})", r as u8),
+    }
+    // SAFETY: plain glue function without preconditions.
+    unsafe {
+        if iccid_changed {
+            ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_ICCID);
+        }
+        ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_RESULT);
+    }
+}
+
+/// The current 508/0/6 value, for the application and the tests.
+#[no_mangle]
+pub extern "C" fn nusim_rs_result() -> u8 {
+    STATE.with(|s| s.nusim.result() as u8)
+}
+
+/// True while a load runs.
+#[no_mangle]
+pub extern "C" fn nusim_rs_busy() -> bool {
+    STATE.with(|s| s.nusim.busy())
+}

@@ -1,0 +1,317 @@
+/*
+ * Copyright (c) 2026 nusim-lwm2m contributors
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Objects 507 (nuSIM Profile) and 508 (nuSIM): the engine's tables and callbacks. Every
+ * callback forwards to Rust (rust/nusim-zephyr/src/objects.rs), which owns all data.
+ */
+
+#include <errno.h>
+#include <string.h>
+#include <zephyr/init.h>
+#include <zephyr/kernel.h>
+#include <zephyr/logging/log.h>
+#include <zephyr/logging/log_ctrl.h>
+#include <zephyr/net/lwm2m.h>
+/* <version.h> up to 3.5, <zephyr/version.h> since */
+#if __has_include(<zephyr/version.h>)
+#include <zephyr/version.h>
+#else
+#include <version.h>
+#endif
+
+#include "lwm2m_engine.h"
+#include "lwm2m_object.h"
+#include "lwm2m_observation.h"
+#include "lwm2m_registry.h"
+#include <nusim/nusim.h>
+#include "nusim_rs.h"
+
+LOG_MODULE_REGISTER(lwm2m_nusim, CONFIG_LWM2M_NUSIM_LOG_LEVEL);
+
+#define PROFILE_OBJ_ID   507
+#define NUSIM_OBJ_ID     508
+#define PROFILE_RES_COUNT 7
+#define NUSIM_RES_COUNT  7
+#define MAX_PROFILES     CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT
+
+#define NUSIM_NODE DT_CHOSEN(nusim_device)
+BUILD_ASSERT(DT_NODE_HAS_STATUS(NUSIM_NODE, okay),
+	     "CONFIG_LWM2M_NUSIM needs a nuSIM device: set /chosen/nusim,device in devicetree");
+BUILD_ASSERT(sizeof(struct lwm2m_objlnk) == 4, "objlnk layout shared with Rust");
+
+/* 3.7+ passes the block offset to post-write callbacks. */
+#if ZEPHYR_VERSION_CODE >= ZEPHYR_VERSION(3, 7, 0)
+#define POST_WRITE_OFFSET_ARG , size_t offset
+#else
+#define POST_WRITE_OFFSET_ARG
+#endif
+
+static const struct device *const nusim_dev = DEVICE_DT_GET(NUSIM_NODE);
+
+/* errno values for the Rust side, in the order of ffi::errno::E. */
+const int32_t nusim_errno_table[7] = {EPERM, ENOENT, ENOMEM, EBUSY, EEXIST, EINVAL, EBADMSG};
+
+static struct lwm2m_engine_obj profile_obj;
+static struct lwm2m_engine_obj_field profile_fields[PROFILE_RES_COUNT] = {
+	OBJ_FIELD_DATA(0, RW, STRING), /* encP */
+	OBJ_FIELD_DATA(1, RW, STRING), /* mac */
+	OBJ_FIELD_DATA(2, RW, STRING), /* eKpubDP */
+	OBJ_FIELD_DATA(3, RW, STRING), /* SigEKpubDP */
+	OBJ_FIELD_DATA(4, RW, STRING), /* KpubDP */
+	OBJ_FIELD_DATA(5, RW, STRING), /* SigKpubDP */
+	OBJ_FIELD_DATA(6, RW, STRING), /* KpubCI */
+};
+static struct lwm2m_engine_obj_inst profile_inst[MAX_PROFILES];
+static struct lwm2m_engine_res profile_res[MAX_PROFILES][PROFILE_RES_COUNT];
+static struct lwm2m_engine_res_inst profile_ri[MAX_PROFILES][PROFILE_RES_COUNT];
+
+static struct lwm2m_engine_obj nusim_obj;
+static struct lwm2m_engine_obj_field nusim_fields[NUSIM_RES_COUNT] = {
+	OBJ_FIELD_DATA(0, R, STRING),     /* EID */
+	OBJ_FIELD_DATA(1, R, STRING),     /* ICCID */
+	OBJ_FIELD_DATA(2, R, OPAQUE),     /* nuSIM Capabilities */
+	OBJ_FIELD_DATA(3, R_OPT, STRING), /* nuSIM Cert (base64 DER) */
+	OBJ_FIELD_DATA(4, RW, OBJLNK),    /* nuSIM Profile */
+	OBJ_FIELD_EXECUTE(5),             /* Load Profile */
+	OBJ_FIELD_DATA(6, R, U8),         /* Load Profile Result */
+};
+static struct lwm2m_engine_obj_inst nusim_inst;
+static struct lwm2m_engine_res nusim_res[NUSIM_RES_COUNT];
+static struct lwm2m_engine_res_inst nusim_ri[NUSIM_RES_COUNT - 1];
+
+K_THREAD_STACK_DEFINE(nusim_wq_stack, CONFIG_LWM2M_NUSIM_WORKQ_STACK_SIZE);
+static struct k_work_q nusim_wq;
+
+static void load_work_handler(struct k_work *work)
+{
+	ARG_UNUSED(work);
+	nusim_rs_load_work();
+}
+static K_WORK_DEFINE(load_work, load_work_handler);
+
+/* --- calls from Rust --- */
+
+void nusim_glue_submit_load(void)
+{
+	(void)k_work_submit_to_queue(&nusim_wq, &load_work);
+}
+
+void nusim_glue_notify(uint16_t obj, uint16_t inst, uint16_t res)
+{
+	(void)lwm2m_notify_observer_path(&LWM2M_OBJ(obj, inst, res));
+}
+
+void nusim_glue_log(int level, const char *msg)
+{
+	switch (level) {
+	case 1: LOG_ERR("%s", msg); break;
+	case 2: LOG_WRN("%s", msg); break;
+	case 3: LOG_INF("%s", msg); break;
+	default: LOG_DBG("%s", msg); break;
+	}
+}
+
+FUNC_NORETURN void nusim_glue_fatal(void)
+{
+	LOG_PANIC();
+	k_panic();
+	CODE_UNREACHABLE;
+}
+
+int nusim_glue_load(const uint8_t *pkg, size_t len, int32_t *reason, char *iccid, size_t size)
+{
+	struct nusim_load_status st = {0};
+	int rc;
+
+	if (!device_is_ready(nusim_dev)) {
+		return -ENODEV;
+	}
+	rc = nusim_load(nusim_dev, pkg, len, &st);
+	*reason = st.reason;
+	st.iccid[sizeof(st.iccid) - 1] = '\0';
+	strncpy(iccid, st.iccid, size - 1);
+	iccid[size - 1] = '\0';
+	return rc;
+}
+
+int nusim_glue_get_eid(char *buf, size_t size)
+{
+	return device_is_ready(nusim_dev) ? nusim_get_eid(nusim_dev, buf, size) : -ENODEV;
+}
+
+int nusim_glue_get_iccid(char *buf, size_t size)
+{
+	return device_is_ready(nusim_dev) ? nusim_get_iccid(nusim_dev, buf, size) : -ENODEV;
+}
+
+int nusim_glue_get_certificate(uint8_t *buf, size_t size)
+{
+	return device_is_ready(nusim_dev) ? nusim_get_certificate(nusim_dev, buf, size) : -ENODEV;
+}
+
+int nusim_glue_get_capabilities(uint8_t *buf, size_t size)
+{
+	return device_is_ready(nusim_dev) ? nusim_get_capabilities(nusim_dev, buf, size) : -ENODEV;
+}
+
+/* --- Object 507 --- */
+
+static void *profile_read(uint16_t inst, uint16_t res, uint16_t ri, size_t *len)
+{
+	ARG_UNUSED(ri);
+	return (void *)nusim_rs_507_read(inst, res, len);
+}
+
+static void *profile_pre_write(uint16_t inst, uint16_t res, uint16_t ri, size_t *len)
+{
+	ARG_UNUSED(ri);
+	return nusim_rs_507_staging(inst, res, len);
+}
+
+static int profile_post_write(uint16_t inst, uint16_t res, uint16_t ri, uint8_t *data,
+			      uint16_t len, bool last_block, size_t total_size
+			      POST_WRITE_OFFSET_ARG)
+{
+	ARG_UNUSED(ri);
+	ARG_UNUSED(last_block);
+	ARG_UNUSED(total_size);
+	/* 3.4.99 passes strlen, 3.7+ counts the NUL: take the string's own length. */
+	return nusim_rs_507_commit(inst, res, strnlen((const char *)data, len));
+}
+
+static struct lwm2m_engine_obj_inst *profile_create(uint16_t id)
+{
+	int slot, i = 0, j = 0;
+
+	for (slot = 0; slot < MAX_PROFILES; slot++) {
+		if (profile_inst[slot].obj == NULL) {
+			break;
+		}
+	}
+	if (slot == MAX_PROFILES || nusim_rs_507_create(id) < 0) {
+		LOG_WRN("507/%u: no room or exists", id);
+		return NULL;
+	}
+
+	(void)memset(profile_res[slot], 0, sizeof(profile_res[slot]));
+	init_res_instance(profile_ri[slot], ARRAY_SIZE(profile_ri[slot]));
+	for (uint16_t r = 0; r < PROFILE_RES_COUNT; r++) {
+		INIT_OBJ_RES_OPT(r, profile_res[slot], i, profile_ri[slot], j, 1, false, true,
+				 profile_read, profile_pre_write, NULL, profile_post_write, NULL);
+	}
+	profile_inst[slot].resources = profile_res[slot];
+	profile_inst[slot].resource_count = i;
+	LOG_DBG("507/%u created", id);
+	return &profile_inst[slot];
+}
+
+static int profile_delete(uint16_t id)
+{
+	return nusim_rs_507_delete(id);
+}
+
+/* --- Object 508 --- */
+
+static void *nusim_read(uint16_t inst, uint16_t res, uint16_t ri, size_t *len)
+{
+	ARG_UNUSED(inst);
+	ARG_UNUSED(ri);
+	return (void *)nusim_rs_508_read(res, len);
+}
+
+static void *link_pre_write(uint16_t inst, uint16_t res, uint16_t ri, size_t *len)
+{
+	ARG_UNUSED(inst);
+	ARG_UNUSED(res);
+	ARG_UNUSED(ri);
+	return nusim_rs_508_link_staging(len);
+}
+
+static int link_post_write(uint16_t inst, uint16_t res, uint16_t ri, uint8_t *data,
+			   uint16_t len, bool last_block, size_t total_size POST_WRITE_OFFSET_ARG)
+{
+	ARG_UNUSED(inst);
+	ARG_UNUSED(res);
+	ARG_UNUSED(ri);
+	ARG_UNUSED(data);
+	ARG_UNUSED(last_block);
+	ARG_UNUSED(total_size);
+	return len == sizeof(struct lwm2m_objlnk) ? nusim_rs_508_link_commit() : -EEXIST;
+}
+
+static int load_execute(uint16_t inst, uint8_t *args, uint16_t args_len)
+{
+	ARG_UNUSED(inst);
+	ARG_UNUSED(args);
+	ARG_UNUSED(args_len);
+	return nusim_rs_508_execute();
+}
+
+static struct lwm2m_engine_obj_inst *nusim_create(uint16_t id)
+{
+	int i = 0, j = 0;
+
+	if (id != 0 || nusim_inst.obj != NULL) {
+		return NULL;
+	}
+	(void)memset(nusim_res, 0, sizeof(nusim_res));
+	init_res_instance(nusim_ri, ARRAY_SIZE(nusim_ri));
+	for (uint16_t r = 0; r <= 3; r++) {
+		INIT_OBJ_RES_OPT(r, nusim_res, i, nusim_ri, j, 1, false, true,
+				 nusim_read, NULL, NULL, NULL, NULL);
+	}
+	INIT_OBJ_RES_OPT(4, nusim_res, i, nusim_ri, j, 1, false, true,
+			 nusim_read, link_pre_write, NULL, link_post_write, NULL);
+	INIT_OBJ_RES_EXECUTE(5, nusim_res, i, load_execute);
+	INIT_OBJ_RES_OPT(6, nusim_res, i, nusim_ri, j, 1, false, true,
+			 nusim_read, NULL, NULL, NULL, NULL);
+	nusim_inst.resources = nusim_res;
+	nusim_inst.resource_count = i;
+	return &nusim_inst;
+}
+
+static int lwm2m_nusim_init(void)
+{
+	struct lwm2m_engine_obj_inst *inst = NULL;
+	int ret;
+
+	k_work_queue_start(&nusim_wq, nusim_wq_stack, K_THREAD_STACK_SIZEOF(nusim_wq_stack),
+			   K_PRIO_PREEMPT(CONFIG_LWM2M_NUSIM_WORKQ_PRIORITY), NULL);
+	k_thread_name_set(&nusim_wq.thread, "nusim_load");
+
+	(void)nusim_rs_init();
+
+	profile_obj.obj_id = PROFILE_OBJ_ID;
+	profile_obj.version_major = 1;
+	profile_obj.version_minor = 0;
+	profile_obj.is_core = false;
+	profile_obj.fields = profile_fields;
+	profile_obj.field_count = ARRAY_SIZE(profile_fields);
+	profile_obj.max_instance_count = MAX_PROFILES;
+	profile_obj.create_cb = profile_create;
+	profile_obj.delete_cb = profile_delete;
+	lwm2m_register_obj(&profile_obj);
+
+	nusim_obj.obj_id = NUSIM_OBJ_ID;
+	nusim_obj.version_major = 1;
+	nusim_obj.version_minor = 0;
+	nusim_obj.is_core = false;
+	nusim_obj.fields = nusim_fields;
+	nusim_obj.field_count = ARRAY_SIZE(nusim_fields);
+	nusim_obj.max_instance_count = 1;
+	nusim_obj.create_cb = nusim_create;
+	lwm2m_register_obj(&nusim_obj);
+
+	ret = lwm2m_create_obj_inst(NUSIM_OBJ_ID, 0, &inst);
+	if (ret < 0) {
+		LOG_ERR("Create 508/0 failed: %d", ret);
+	}
+	return ret;
+}
+
+#ifdef LWM2M_OBJ_INIT
+LWM2M_OBJ_INIT(lwm2m_nusim_init);
+#else
+SYS_INIT(lwm2m_nusim_init, APPLICATION, CONFIG_KERNEL_INIT_PRIORITY_DEFAULT);
+#endif

@@ -1,0 +1,375 @@
+/*
+ * Copyright (c) 2026 nusim-lwm2m contributors
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Objects 507/508 driven through Zephyr's real LwM2M engine (lwm2m_set_* / lwm2m_get_* and
+ * the engine's execute callback), with the simulated nuSIM behind the driver API.
+ */
+
+#include <string.h>
+#include <zephyr/kernel.h>
+#include <zephyr/net/lwm2m.h>
+#include <zephyr/sys/base64.h>
+#include <zephyr/ztest.h>
+
+#include "lwm2m_engine.h"
+#include "lwm2m_registry.h"
+#include "packages.h"
+
+/* zassert_str_equal arrived after 3.4.99 */
+#ifndef zassert_str_equal
+#define zassert_str_equal(a, b, ...) zassert_true(strcmp((a), (b)) == 0, "\"%s\" != \"%s\"", (a), (b))
+#endif
+
+#define P(i, r)  (&LWM2M_OBJ(507, i, r))
+#define I(i)     (&LWM2M_OBJ(507, i))
+#define N(r)     (&LWM2M_OBJ(508, 0, r))
+
+/* 508/0/6 codes (README, "Load Profile Result"). */
+enum {
+	R_SUCCESS = 0, R_IN_PROGRESS = 2, R_NO_LINK = 3, R_DANGLING = 4, R_INCOMPLETE = 5,
+	R_CI = 6, R_SIG_KPUB_DP = 7, R_SIG_EKPUB_DP = 8, R_MAC = 9, R_UNPARSABLE = 10,
+	R_NEVER = 255,
+};
+
+static char buf[2200];
+static char buf2[2200];
+
+static void write_pkg(uint16_t inst, const char *const pkg[7])
+{
+	for (uint16_t r = 0; r < 7; r++) {
+		zassert_ok(lwm2m_set_string(P(inst, r), pkg[r]), "507/%u/%u", inst, r);
+	}
+}
+
+static void assert_pkg(uint16_t inst, const char *const pkg[7])
+{
+	for (uint16_t r = 0; r < 7; r++) {
+		zassert_ok(lwm2m_get_string(P(inst, r), buf, sizeof(buf)));
+		zassert_str_equal(buf, pkg[r], "507/%u/%u", inst, r);
+	}
+}
+
+static int set_link(uint16_t obj, uint16_t inst)
+{
+	struct lwm2m_objlnk l = {.obj_id = obj, .obj_inst = inst};
+
+	return lwm2m_set_objlnk(N(4), &l);
+}
+
+static int execute(void)
+{
+	struct lwm2m_engine_res *res = lwm2m_engine_get_res(N(5));
+
+	zassert_not_null(res);
+	zassert_not_null(res->execute_cb);
+	return res->execute_cb(0, NULL, 0);
+}
+
+static uint8_t result(void)
+{
+	uint8_t v = 0xAA;
+
+	zassert_ok(lwm2m_get_u8(N(6), &v));
+	return v;
+}
+
+static uint8_t wait_result(void)
+{
+	for (int i = 0; i < 600; i++) {
+		uint8_t v = result();
+
+		if (v != R_IN_PROGRESS) {
+			return v;
+		}
+		k_msleep(100);
+	}
+	ztest_test_fail();
+	return 0;
+}
+
+static uint8_t load(uint16_t inst)
+{
+	zassert_ok(set_link(507, inst));
+	zassert_ok(execute());
+	return wait_result();
+}
+
+static const char *iccid(void)
+{
+	static char s[32];
+
+	zassert_ok(lwm2m_get_string(N(1), s, sizeof(s)));
+	return s;
+}
+
+static bool contains(const uint8_t *hay, size_t n, const char *needle)
+{
+	size_t m = strlen(needle);
+
+	for (size_t i = 0; i + m <= n; i++) {
+		if (memcmp(hay + i, needle, m) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void before(void *f)
+{
+	ARG_UNUSED(f);
+	/* A load from a previous test may still run: let it end. */
+	(void)wait_result();
+	zassert_ok(set_link(65535, 65535));
+	for (uint16_t i = 0; i < 10; i++) {
+		(void)lwm2m_delete_object_inst(I(i));
+	}
+}
+
+ZTEST(nusim, test_508_identity)
+{
+	uint8_t caps[8];
+	uint8_t der[600];
+	size_t der_len = 0;
+
+	zassert_ok(lwm2m_get_string(N(0), buf, sizeof(buf)));
+	zassert_str_equal(buf, TEST_EID);
+	zassert_true(strlen(iccid()) >= 18);
+
+	zassert_ok(lwm2m_get_opaque(N(2), caps, sizeof(caps)));
+	zassert_equal(caps[0], 0x01, "version");
+	zassert_equal(caps[1] & 0x01, 0x01, "DP authentication supported");
+
+	/* 508/0/3: base64 of the DER certificate, whose subject serial number is the EID. */
+	zassert_ok(lwm2m_get_string(N(3), buf, sizeof(buf)));
+	zassert_ok(base64_decode(der, sizeof(der), &der_len, buf, strlen(buf)));
+	zassert_equal(der[0], 0x30, "DER SEQUENCE");
+	zassert_true(contains(der, der_len, TEST_EID), "EID in the certificate");
+}
+
+ZTEST(nusim, test_507_instance_limits)
+{
+	zassert_ok(lwm2m_create_object_inst(I(0)));
+	zassert_ok(lwm2m_create_object_inst(I(7)));
+	/* CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT = 2: the engine refuses a third. */
+	zassert_true(lwm2m_create_object_inst(I(3)) < 0);
+	zassert_true(lwm2m_create_object_inst(I(7)) < 0, "duplicate");
+	zassert_ok(lwm2m_delete_object_inst(I(0)));
+	zassert_ok(lwm2m_create_object_inst(I(3)));
+	/* A re-created instance starts empty. */
+	zassert_ok(lwm2m_get_string(P(3, 0), buf, sizeof(buf)));
+	zassert_str_equal(buf, "");
+}
+
+ZTEST(nusim, test_507_roundtrip_every_resource)
+{
+	zassert_ok(lwm2m_create_object_inst(I(0)));
+	write_pkg(0, pkg_a);
+	assert_pkg(0, pkg_a);
+	/* Hex, lower case, reads back as written. */
+	write_pkg(0, pkg_a_hex);
+	assert_pkg(0, pkg_a_hex);
+	/* Base64 without padding reads back without padding. */
+	for (uint16_t r = 0; r < 7; r++) {
+		strcpy(buf2, pkg_a[r]);
+		for (char *e = strchr(buf2, '='); e; e = strchr(buf2, '=')) {
+			*e = '\0';
+		}
+		zassert_ok(lwm2m_set_string(P(0, r), buf2));
+		zassert_ok(lwm2m_get_string(P(0, r), buf, sizeof(buf)));
+		zassert_str_equal(buf, buf2, "507/0/%u", r);
+	}
+}
+
+/* Each bad value is refused and the previous value stays. */
+static void refuse(uint16_t r, const char *bad)
+{
+	zassert_true(lwm2m_set_string(P(0, r), bad) < 0, "507/0/%u accepted %.40s", r, bad);
+	zassert_ok(lwm2m_get_string(P(0, r), buf, sizeof(buf)));
+	zassert_str_equal(buf, pkg_a[r], "507/0/%u changed", r);
+}
+
+ZTEST(nusim, test_507_bad_values_keep_previous)
+{
+	static char big[2200];
+
+	zassert_ok(lwm2m_create_object_inst(I(0)));
+	write_pkg(0, pkg_a);
+
+	for (uint16_t r = 0; r < 7; r++) {
+		refuse(r, "not base64 or hex!");
+		refuse(r, "");
+		refuse(r, "QR==");          /* non-canonical base64 */
+		refuse(r, "00");            /* one byte */
+	}
+	/* keys: 65 bytes starting 0x04 */
+	memset(big, 'a', 130);
+	big[130] = '\0';
+	for (uint16_t r = 2; r <= 6; r += 2) {
+		refuse(r, big);             /* 0xaa..: not an uncompressed point */
+		big[0] = '0';
+		big[1] = '4';
+		big[128] = '\0';
+		refuse(r, big);             /* 64 bytes */
+		memset(big, 'a', 130);
+	}
+	/* signatures: exactly 64 */
+	memset(big, 'b', 130);
+	big[130] = '\0';
+	refuse(3, big);
+	refuse(5, big);
+	/* mac: exactly 16 */
+	refuse(1, "00112233445566778899aabbccddeeff00");
+	refuse(1, "00112233445566778899aabbccddee");
+	/* encP: non-empty multiple of 16, at most 1024 */
+	refuse(0, "00112233445566778899aabbccddeeff0011");
+	memset(big, '0', 2064);
+	big[2064] = '\0';
+	refuse(0, big);                     /* 1032 bytes as hex (longer than the text buffer) */
+	memset(big, 'A', 1380);
+	big[1380] = '\0';
+	refuse(0, big);                     /* 1035 bytes as base64 */
+	memset(big, 'A', 1388);
+	big[1388] = '\0';
+	refuse(0, big);                     /* 1041 bytes */
+	/* A key given as base64 of the wrong length. */
+	refuse(6, "BEUWaTcKOcFKoWYEipOcYGHcYGZBjohftxtNWVZH4C2ih1U6U4oIGyy84u7HkEP03GdDcUVvul2Bi+WLNTk7Ow==");
+}
+
+ZTEST(nusim, test_508_objlnk_rules)
+{
+	struct lwm2m_objlnk l;
+
+	zassert_ok(lwm2m_create_object_inst(I(4)));
+	zassert_ok(set_link(507, 4));
+	zassert_ok(lwm2m_get_objlnk(N(4), &l));
+	zassert_equal(l.obj_id, 507);
+	zassert_equal(l.obj_inst, 4);
+	zassert_true(set_link(507, 9) < 0, "no such instance");
+	zassert_true(set_link(3, 0) < 0, "not Object 507");
+	zassert_ok(lwm2m_get_objlnk(N(4), &l));
+	zassert_equal(l.obj_inst, 4, "previous link kept");
+	zassert_ok(set_link(65535, 65535));
+	zassert_ok(lwm2m_get_objlnk(N(4), &l));
+	zassert_equal(l.obj_id, 65535);
+}
+
+ZTEST(nusim, test_switch_twice)
+{
+	zassert_ok(lwm2m_create_object_inst(I(0)));
+	zassert_ok(lwm2m_create_object_inst(I(1)));
+	write_pkg(0, pkg_a);
+	write_pkg(1, pkg_b);
+	zassert_equal(load(0), R_SUCCESS);
+	zassert_str_equal(iccid(), ICCID_A);
+	zassert_equal(load(1), R_SUCCESS);
+	zassert_str_equal(iccid(), ICCID_B);
+	/* The profiles are still stored, unchanged. */
+	assert_pkg(0, pkg_a);
+	assert_pkg(1, pkg_b);
+}
+
+ZTEST(nusim, test_switch_max_size_profile)
+{
+	zassert_ok(lwm2m_create_object_inst(I(0)));
+	write_pkg(0, pkg_max);
+	assert_pkg(0, pkg_max);
+	zassert_equal(load(0), R_SUCCESS);
+	zassert_str_equal(iccid(), ICCID_MAX);
+}
+
+ZTEST(nusim, test_every_failure_class)
+{
+	static const struct {
+		const char *const *pkg;
+		uint8_t code;
+	} cases[] = {
+		{pkg_other_ci, R_CI},
+		{pkg_sig_kpubdp, R_SIG_KPUB_DP},
+		{pkg_sig_ekpubdp, R_SIG_EKPUB_DP},
+		{pkg_encp, R_MAC},
+		{pkg_unparsable, R_UNPARSABLE},
+	};
+	char before_iccid[32];
+
+	zassert_ok(lwm2m_create_object_inst(I(0)));
+	strcpy(before_iccid, iccid());
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		write_pkg(0, cases[i].pkg);
+		zassert_equal(load(0), cases[i].code, "case %zu", i);
+		zassert_str_equal(iccid(), before_iccid, "ICCID kept (case %zu)", i);
+		assert_pkg(0, cases[i].pkg);
+	}
+}
+
+ZTEST(nusim, test_link_and_package_failures)
+{
+	zassert_ok(execute());
+	zassert_equal(wait_result(), R_NO_LINK);
+
+	zassert_ok(lwm2m_create_object_inst(I(0)));
+	for (uint16_t r = 0; r < 6; r++) {
+		zassert_ok(lwm2m_set_string(P(0, r), pkg_a[r]));
+	}
+	zassert_equal(load(0), R_INCOMPLETE);
+
+	zassert_ok(set_link(507, 0));
+	zassert_ok(lwm2m_delete_object_inst(I(0)));
+	zassert_ok(execute());
+	zassert_equal(wait_result(), R_DANGLING);
+}
+
+ZTEST(nusim, test_second_execute_refused_while_loading)
+{
+	zassert_ok(lwm2m_create_object_inst(I(0)));
+	write_pkg(0, pkg_a);
+	zassert_ok(set_link(507, 0));
+	zassert_ok(execute());
+	zassert_equal(result(), R_IN_PROGRESS);
+	zassert_true(execute() < 0, "second execute must be refused");
+	zassert_equal(wait_result(), R_SUCCESS);
+	zassert_str_equal(iccid(), ICCID_A);
+}
+
+ZTEST(nusim, test_delete_instance_while_loading)
+{
+	zassert_ok(lwm2m_create_object_inst(I(0)));
+	write_pkg(0, pkg_b);
+	zassert_ok(set_link(507, 0));
+	zassert_ok(execute());
+	/* The load works on the copy made at execute time. */
+	zassert_ok(lwm2m_delete_object_inst(I(0)));
+	zassert_equal(wait_result(), R_SUCCESS);
+	zassert_str_equal(iccid(), ICCID_B);
+	zassert_true(lwm2m_get_string(P(0, 0), buf, sizeof(buf)) < 0, "instance gone");
+}
+
+static void *setup(void)
+{
+	zassert_equal(result(), R_NEVER, "no load yet at start");
+	zassert_str_equal(iccid(), ICCID_INITIAL, "bootstrap profile from devicetree");
+	return NULL;
+}
+
+static void report_stack(const struct k_thread *t, void *user_data)
+{
+	size_t unused = 0;
+	const char *name = k_thread_name_get((k_tid_t)t);
+
+	ARG_UNUSED(user_data);
+	/* On native_sim threads run on host stacks: only real targets have a mark to read. */
+	if (!IS_ENABLED(CONFIG_ARCH_POSIX) && name != NULL && strcmp(name, "nusim_load") == 0 &&
+	    k_thread_stack_space_get(t, &unused) == 0) {
+		TC_PRINT("nusim_load stack: %zu of %zu bytes used\n",
+			 (size_t)t->stack_info.size - unused, (size_t)t->stack_info.size);
+	}
+}
+
+static void teardown(void *f)
+{
+	ARG_UNUSED(f);
+	/* The work queue's stack high-water mark: the README's sizing reference. */
+	k_thread_foreach(report_stack, NULL);
+}
+
+ZTEST_SUITE(nusim, NULL, setup, before, NULL, teardown);
