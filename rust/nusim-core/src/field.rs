@@ -150,15 +150,13 @@ impl Field {
                 }
                 // Hex of the wrong size: unless it happens to be valid base64 of the right
                 // size, report it as the hex it most likely is.
-                Err(hex_err) => {
-                    return Self::from_base64(self, buf, len, encp_max).map_err(|_| hex_err)
-                }
+                Err(hex_err) => return self.decode_base64(buf, len, encp_max).map_err(|_| hex_err),
             }
         }
-        Self::from_base64(self, buf, len, encp_max)
+        self.decode_base64(buf, len, encp_max)
     }
 
-    fn from_base64(
+    fn decode_base64(
         self,
         buf: &mut [u8],
         len: usize,

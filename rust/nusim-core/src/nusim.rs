@@ -64,7 +64,9 @@ pub trait NusimDriver {
     fn load(&mut self, package: &[u8], iccid: &mut [u8; 21]) -> Result<usize, DriverError>;
 }
 
-/// State of the single Object 508 instance. `C` bounds the certificate text (base64).
+/// State of the single Object 508 instance. `C` bounds the certificate (DER bytes).
+///
+/// All-zero is the start state (no link, never loaded), so a `static` of it lives in `.bss`.
 pub struct Nusim508<const C: usize> {
     /// 508/0/0, 32 digits.
     pub eid: Text<33>,
@@ -74,10 +76,15 @@ pub struct Nusim508<const C: usize> {
     pub caps: [u8; 8],
     /// Valid bytes of `caps`.
     pub caps_len: usize,
-    /// 508/0/3, CERT.NUSIM.ECDSA (DER) as base64.
-    pub cert: Text<C>,
+    /// 508/0/3, CERT.NUSIM.ECDSA (DER; served as base64).
+    pub cert: [u8; C],
+    /// Valid bytes of `cert`.
+    pub cert_len: usize,
+    /// A link to Object 507, or obj_id 0 for "none" (0 is never a valid target).
     link: ObjLnk,
+    /// Meaningful only once `ran`.
     result: LoadResult,
+    ran: bool,
     busy: bool,
 }
 
@@ -95,21 +102,39 @@ impl<const C: usize> Nusim508<C> {
             iccid: Text::new(),
             caps: [0; 8],
             caps_len: 0,
-            cert: Text::new(),
-            link: ObjLnk::NULL,
-            result: LoadResult::NeverLoaded,
+            cert: [0; C],
+            cert_len: 0,
+            link: ObjLnk {
+                obj_id: 0,
+                obj_inst: 0,
+            },
+            result: LoadResult::Success,
+            ran: false,
             busy: false,
         }
     }
 
     /// 508/0/4.
     pub fn link(&self) -> ObjLnk {
-        self.link
+        if self.link.obj_id == OBJ_PROFILE {
+            self.link
+        } else {
+            ObjLnk::NULL
+        }
     }
 
     /// 508/0/6.
     pub fn result(&self) -> LoadResult {
-        self.result
+        if self.ran {
+            self.result
+        } else {
+            LoadResult::NeverLoaded
+        }
+    }
+
+    fn set_result(&mut self, r: LoadResult) {
+        self.result = r;
+        self.ran = true;
     }
 
     /// True while a load runs.
@@ -131,7 +156,14 @@ impl<const C: usize> Nusim508<C> {
                 return Err(LinkError::NoInstance);
             }
         }
-        self.link = link;
+        self.link = if link == ObjLnk::NULL {
+            ObjLnk {
+                obj_id: 0,
+                obj_inst: 0,
+            }
+        } else {
+            link
+        };
         Ok(())
     }
 
@@ -149,11 +181,11 @@ impl<const C: usize> Nusim508<C> {
         match self.take_package(store, out) {
             Ok(n) => {
                 self.busy = true;
-                self.result = LoadResult::InProgress;
+                self.set_result(LoadResult::InProgress);
                 Ok(Started::Load(n))
             }
             Err(r) => {
-                self.result = r;
+                self.set_result(r);
                 Ok(Started::Finished(r))
             }
         }
@@ -166,12 +198,11 @@ impl<const C: usize> Nusim508<C> {
         store: &ProfileStore<N, W>,
         out: &mut [u8; W],
     ) -> Result<usize, LoadResult> {
-        if self.link == ObjLnk::NULL {
+        let link = self.link();
+        if link == ObjLnk::NULL {
             return Err(LoadResult::NoLink);
         }
-        let profile = store
-            .get(self.link.obj_inst)
-            .ok_or(LoadResult::DanglingLink)?;
+        let profile = store.get(link.obj_inst).ok_or(LoadResult::DanglingLink)?;
         let pkg = profile.package().map_err(|e| match e {
             PackageError::NoInstance => LoadResult::DanglingLink,
             PackageError::Incomplete(_) => LoadResult::Incomplete,
@@ -185,12 +216,13 @@ impl<const C: usize> Nusim508<C> {
     pub fn finish(&mut self, outcome: Result<&[u8], LoadResult>) -> LoadResult {
         debug_assert!(self.busy, "finish without a running load");
         self.busy = false;
-        self.result = match outcome {
+        let r = match outcome {
             Ok(iccid) if text::is_iccid(iccid) && self.iccid.set(iccid) => LoadResult::Success,
             Ok(_) => LoadResult::DriverError,
             Err(r) => r,
         };
-        self.result
+        self.set_result(r);
+        r
     }
 
     /// Runs a whole load synchronously (execute, load, finish): the host-side equivalent of
@@ -303,6 +335,7 @@ mod tests {
             }
         );
         assert_eq!(n.set_link(ObjLnk::NULL, &s), Ok(()));
+        assert_eq!(n.link(), ObjLnk::NULL);
     }
 
     #[test]

@@ -231,6 +231,27 @@ mod tests {
     use nusim_core::result::reason;
     use nusim_sim::{SimNusim, TEST_IDENTITY};
 
+    /// A simulated chip with a plaintext buffer of `P` bytes.
+    struct Chip<const P: usize> {
+        sim: SimNusim,
+        plain: [u8; P],
+    }
+
+    impl<const P: usize> Chip<P> {
+        fn new(id: &'static nusim_sim::Identity, single: bool) -> Self {
+            Chip {
+                sim: SimNusim::new(id, single),
+                plain: [0; P],
+            }
+        }
+        fn load(&mut self, pkg: &[u8]) -> Result<&[u8], u16> {
+            self.sim.load(pkg, &mut self.plain)
+        }
+        fn iccid(&self) -> &[u8] {
+            self.sim.iccid()
+        }
+    }
+
     #[test]
     fn committed_test_header_is_current() {
         let committed = include_str!("../../../tests/lwm2m_nusim/src/packages.h");
@@ -248,9 +269,9 @@ mod tests {
             "max",
         );
         assert_eq!(p.fields[0].len(), 1024);
-        let mut sim = SimNusim::<1024>::new(&TEST_IDENTITY, false);
+        let mut sim = Chip::<1024>::new(&TEST_IDENTITY, false);
         assert_eq!(sim.load(&p.wire()), Ok(test_iccids::MAX.as_bytes()));
-        let mut small = SimNusim::<1008>::new(&TEST_IDENTITY, false);
+        let mut small = Chip::<1008>::new(&TEST_IDENTITY, false);
         assert_eq!(small.load(&p.wire()), Err(reason::GENERAL));
     }
 
@@ -310,7 +331,7 @@ mod tests {
     fn valid_package_loads_and_iccid_becomes_current() {
         let b = Builder::test_identity();
         let p = b.profile("8949000000000000017", "262010000000017", "Carrier A");
-        let mut sim = SimNusim::<1024>::new(&TEST_IDENTITY, false);
+        let mut sim = Chip::<1024>::new(&TEST_IDENTITY, false);
         assert_eq!(sim.load(&p.wire()), Ok(&b"8949000000000000017"[..]));
         let q = b.profile("8949000000000000025", "262020000000025", "Carrier B");
         assert_eq!(sim.load(&q.wire()), Ok(&b"8949000000000000025"[..]));
@@ -320,7 +341,7 @@ mod tests {
     #[test]
     fn each_breakage_gets_its_reason_and_keeps_the_iccid() {
         let b = Builder::test_identity();
-        let mut sim = SimNusim::<1024>::new(&TEST_IDENTITY, false);
+        let mut sim = Chip::<1024>::new(&TEST_IDENTITY, false);
         sim.load(
             &b.profile("8949000000000000017", "262010000000017", "A")
                 .wire(),
@@ -347,7 +368,7 @@ mod tests {
     fn every_mac_bit_matters_and_short_packages_are_syntax_errors() {
         let b = Builder::test_identity();
         let p = b.profile("8949000000000000017", "262010000000017", "A");
-        let mut sim = SimNusim::<1024>::new(&TEST_IDENTITY, false);
+        let mut sim = Chip::<1024>::new(&TEST_IDENTITY, false);
         for bit in 0..128 {
             let mut w = p.wire();
             w[Field::Mac.wire_offset() + bit / 8] ^= 1 << (bit % 8);
@@ -360,7 +381,7 @@ mod tests {
     #[test]
     fn single_profile_chip_refuses_reprovisioning() {
         let b = Builder::test_identity();
-        let mut sim = SimNusim::<1024>::new(&TEST_IDENTITY, true);
+        let mut sim = Chip::<1024>::new(&TEST_IDENTITY, true);
         sim.load(
             &b.profile("8949000000000000017", "262010000000017", "A")
                 .wire(),

@@ -141,15 +141,15 @@ pub fn parse_profile(plain: &[u8]) -> Option<ProfileInfo<'_>> {
     (is_iccid(info.iccid.as_bytes()) && imsi_ok).then_some(info)
 }
 
-/// The simulated chip. `P` bounds the plaintext (the largest encP it accepts).
-pub struct SimNusim<const P: usize> {
+/// The simulated chip. Its state is small; the plaintext of a load goes to a scratch buffer
+/// the caller lends to [`SimNusim::load`] (its size bounds the largest encP accepted).
+pub struct SimNusim {
     id: &'static Identity,
     iccid: Text<21>,
     single_profile: bool,
-    plain: [u8; P],
 }
 
-impl<const P: usize> SimNusim<P> {
+impl SimNusim {
     /// A chip with no profile. With `single_profile`, a second load is refused with 545, as
     /// on chips without reprovisioning.
     pub const fn new(id: &'static Identity, single_profile: bool) -> Self {
@@ -157,7 +157,6 @@ impl<const P: usize> SimNusim<P> {
             id,
             iccid: Text::new(),
             single_profile,
-            plain: [0; P],
         }
     }
 
@@ -177,13 +176,14 @@ impl<const P: usize> SimNusim<P> {
         self.iccid.as_bytes()
     }
 
-    /// Checks, decrypts and installs `pkg` (vendor wire order). On success the profile's
-    /// ICCID becomes current and is returned; on refusal the nuSIM reason code.
-    pub fn load(&mut self, pkg: &[u8]) -> Result<&[u8], u16> {
+    /// Checks, decrypts (into `plain`, wiped afterwards) and installs `pkg` (vendor wire
+    /// order). On success the profile's ICCID becomes current and is returned; on refusal
+    /// the nuSIM reason code. An encP longer than `plain` is a general error (4).
+    pub fn load(&mut self, pkg: &[u8], plain: &mut [u8]) -> Result<&[u8], u16> {
         if pkg.len() < HEADER_LEN + BLOCK || (pkg.len() - HEADER_LEN) % BLOCK != 0 {
             return Err(reason::SYNTAX);
         }
-        if pkg.len() - HEADER_LEN > P {
+        if pkg.len() - HEADER_LEN > plain.len() {
             return Err(reason::GENERAL);
         }
         if self.single_profile && !self.iccid.as_bytes().is_empty() {
@@ -205,16 +205,16 @@ impl<const P: usize> SimNusim<P> {
         // verify_slice compares in constant time.
         m.verify_slice(&f(Field::Mac)[..MAC_LEN])
             .map_err(|_| reason::MAC)?;
-        let n = cbc_decrypt(&k_enc, enc_p, &mut self.plain).ok_or(reason::UNPARSABLE)?;
-        let info = parse_profile(&self.plain[..n]).ok_or(reason::UNPARSABLE)?;
-        let iccid = info.iccid.as_bytes();
-        // is_iccid (in parse_profile) bounded it to 20 digits: it fits.
-        let fits = self.iccid.set(iccid);
-        self.plain.fill(0);
-        if !fits {
-            return Err(reason::GENERAL);
+        let parsed = cbc_decrypt(&k_enc, enc_p, plain)
+            .and_then(|n| parse_profile(&plain[..n]))
+            // is_iccid (in parse_profile) bounded it to 20 digits: it fits.
+            .map(|info| self.iccid.set(info.iccid.as_bytes()));
+        plain.fill(0);
+        match parsed {
+            Some(true) => Ok(self.iccid.as_bytes()),
+            Some(false) => Err(reason::GENERAL),
+            None => Err(reason::UNPARSABLE),
         }
-        Ok(self.iccid.as_bytes())
     }
 }
 

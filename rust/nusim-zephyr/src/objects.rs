@@ -22,8 +22,11 @@ use nusim_core::{codec, text};
 const WIRE: usize = HEADER_LEN + ENCP_MAX_SIZE;
 /// Text room: encP as hex, plus NUL, plus one byte to detect a silently truncated value.
 const TEXT_BUF: usize = Store::TEXT_MAX + 2;
-/// Room for the certificate as base64 text plus NUL.
-const CERT_TEXT: usize = CERT_MAX_SIZE.div_ceil(3) * 4 + 1;
+// 508/0/3 is served as base64 from the shared text buffer.
+const _: () = assert!(
+    CERT_MAX_SIZE.div_ceil(3) * 4 < TEXT_BUF,
+    "text buffer too small for the certificate"
+);
 
 type Store = ProfileStore<PROFILE_INSTANCE_COUNT, WIRE>;
 
@@ -37,19 +40,23 @@ const RES_RESULT: u16 = 6;
 
 struct State {
     store: Store,
-    nusim: Nusim508<CERT_TEXT>,
+    nusim: Nusim508<CERT_MAX_SIZE>,
     /// Staging for writes, output of reads (see the module docs).
     text: [u8; TEXT_BUF],
     link_staging: ObjLnk,
     result_byte: u8,
 }
 
+// All zero (see Nusim508 and ProfileStore): .bss, no flash copy.
 static STATE: Locked<State> = Locked::new(State {
     store: Store::new(),
     nusim: Nusim508::new(),
     text: [0; TEXT_BUF],
-    link_staging: ObjLnk::NULL,
-    result_byte: LoadResult::NeverLoaded as u8,
+    link_staging: ObjLnk {
+        obj_id: 0,
+        obj_inst: 0,
+    },
+    result_byte: 0,
 });
 
 /// The package copy a load works on (length, bytes), made at execute time, so that the 507
@@ -69,51 +76,43 @@ fn set_len(len: *mut usize, n: usize) {
 }
 
 /// Reads the identity values from the driver into Object 508. Called once from the glue's
-/// init, before the objects are registered.
+/// init (on the small main stack: buffers live in STATE, not here), before the objects are
+/// registered.
 #[no_mangle]
 pub extern "C" fn nusim_rs_init() -> i32 {
     crate::logger::init();
-    let mut eid = [0u8; 34];
-    let mut iccid = [0u8; 22];
-    let mut caps = [0u8; 8];
-    let mut cert_der = [0u8; CERT_MAX_SIZE];
-    // SAFETY: each buffer is valid for writes of the size passed with it.
-    let (re, ri, rc, rk) = unsafe {
-        (
-            ffi::nusim_glue_get_eid(eid.as_mut_ptr().cast(), eid.len()),
-            ffi::nusim_glue_get_iccid(iccid.as_mut_ptr().cast(), iccid.len()),
-            ffi::nusim_glue_get_capabilities(caps.as_mut_ptr(), caps.len()),
-            ffi::nusim_glue_get_certificate(cert_der.as_mut_ptr(), cert_der.len()),
-        )
-    };
     STATE.with(|s| {
         let n = &mut s.nusim;
-        if re == 0 && text::is_eid(cstr(&eid)) {
-            n.eid.set(cstr(&eid));
-        } else {
-            log::error!("nuSIM EID unavailable or malformed ({re})");
+        let raw = n.eid.raw_mut();
+        // SAFETY: raw is valid for writes of raw.len() bytes.
+        let rc = unsafe { ffi::nusim_glue_get_eid(raw.as_mut_ptr().cast(), raw.len()) };
+        let len = cstr(raw).len();
+        n.eid.commit(len);
+        if rc != 0 || !text::is_eid(n.eid.as_bytes()) {
+            log::error!("nuSIM EID unavailable or malformed ({rc})");
+            n.eid.commit(0);
         }
-        let iccid = cstr(&iccid);
-        if ri == 0 && (iccid.is_empty() || text::is_iccid(iccid)) {
-            n.iccid.set(iccid);
-        } else {
-            log::error!("nuSIM ICCID unavailable or malformed ({ri})");
+        let raw = n.iccid.raw_mut();
+        // SAFETY: as above.
+        let rc = unsafe { ffi::nusim_glue_get_iccid(raw.as_mut_ptr().cast(), raw.len()) };
+        let len = cstr(raw).len();
+        n.iccid.commit(len);
+        let id = n.iccid.as_bytes();
+        if rc != 0 || !(id.is_empty() || text::is_iccid(id)) {
+            log::error!("nuSIM ICCID unavailable or malformed ({rc})");
+            n.iccid.commit(0);
         }
-        match usize::try_from(rc) {
-            Ok(len) if len <= caps.len() => {
-                n.caps[..len].copy_from_slice(&caps[..len]);
-                n.caps_len = len;
-            }
-            _ => log::error!("nuSIM capabilities unavailable ({rc})"),
+        // SAFETY: as above.
+        let rc = unsafe { ffi::nusim_glue_get_capabilities(n.caps.as_mut_ptr(), n.caps.len()) };
+        n.caps_len = usize::try_from(rc).map_or(0, |l| l.min(n.caps.len()));
+        if rc < 0 {
+            log::error!("nuSIM capabilities unavailable ({rc})");
         }
-        match usize::try_from(rk) {
-            Ok(len) if len <= CERT_MAX_SIZE => {
-                let raw = n.cert.raw_mut();
-                let t = codec::encode(&cert_der[..len], codec::Encoding::Base64Padded, raw)
-                    .unwrap_or(0);
-                n.cert.commit(t);
-            }
-            _ => log::warn!("nuSIM certificate unavailable ({rk})"),
+        // SAFETY: as above.
+        let rc = unsafe { ffi::nusim_glue_get_certificate(n.cert.as_mut_ptr(), n.cert.len()) };
+        n.cert_len = usize::try_from(rc).map_or(0, |l| l.min(n.cert.len()));
+        if rc < 0 {
+            log::warn!("nuSIM certificate unavailable ({rc})");
         }
     });
     0
@@ -203,7 +202,12 @@ pub extern "C" fn nusim_rs_508_read(res: u16, len: *mut usize) -> *const u8 {
             RES_EID => (n.eid.with_nul().as_ptr(), n.eid.with_nul().len()),
             RES_ICCID => (n.iccid.with_nul().as_ptr(), n.iccid.with_nul().len()),
             RES_CAPS => (n.caps.as_ptr(), n.caps_len),
-            RES_CERT => (n.cert.with_nul().as_ptr(), n.cert.with_nul().len()),
+            RES_CERT => {
+                let enc = codec::Encoding::Base64Padded;
+                let t = codec::encode(&n.cert[..n.cert_len], enc, &mut s.text).unwrap_or(0);
+                s.text[t] = 0;
+                (s.text.as_ptr(), t + 1)
+            }
             RES_LINK => {
                 s.link_staging = n.link();
                 (

@@ -8,12 +8,21 @@ use crate::ffi::errno::{self, E};
 use core::ffi::c_char;
 use nusim_sim::{SimNusim, TEST_IDENTITY};
 
-static SIM: Owned<SimNusim<ENCP_MAX_SIZE>> = Owned::new(SimNusim::new(&TEST_IDENTITY, false));
+/// The chip; `None` until the driver's init (a few bytes of `.data`).
+static SIM: Owned<Option<SimNusim>> = Owned::new(None);
+/// Plaintext scratch of a load: zero, so in `.bss`, never on a stack.
+static PLAIN: Owned<[u8; ENCP_MAX_SIZE]> = Owned::new([0; ENCP_MAX_SIZE]);
 
-fn sim() -> &'static mut SimNusim<ENCP_MAX_SIZE> {
-    // SAFETY: the C driver calls every nusim_sim_rs_* function with its device mutex held,
-    // and devicetree allows one simulated instance (the driver BUILD_ASSERTs it).
-    unsafe { SIM.get() }
+/// Runs `f` on the chip and the scratch buffer, or answers -EINVAL before the driver's init.
+fn with_sim(f: impl FnOnce(&mut SimNusim, &mut [u8; ENCP_MAX_SIZE]) -> i32) -> i32 {
+    // SAFETY: the C driver calls every nusim_sim_rs_* function with its device mutex held
+    // (init runs before any other call), and devicetree allows one simulated instance (the
+    // driver BUILD_ASSERTs it): these are the only references while `f` runs.
+    let (sim, plain) = unsafe { (SIM.get(), PLAIN.get()) };
+    match sim {
+        Some(chip) => f(chip, plain),
+        None => errno::neg(E::Inval),
+    }
 }
 
 fn put(dst: *mut u8, size: usize, src: &[u8], nul: bool) -> i32 {
@@ -36,8 +45,9 @@ fn put(dst: *mut u8, size: usize, src: &[u8], nul: bool) -> i32 {
 #[no_mangle]
 pub extern "C" fn nusim_sim_rs_init(single_profile: bool, initial_iccid: *const c_char) {
     crate::logger::init();
-    let s = sim();
-    *s = SimNusim::new(&TEST_IDENTITY, single_profile);
+    // SAFETY: called by the driver's init, before any other nusim_sim_rs_* call, with the
+    // device mutex initialised and held by nobody else.
+    let s = unsafe { SIM.get() }.insert(SimNusim::new(&TEST_IDENTITY, single_profile));
     if initial_iccid.is_null() {
         return;
     }
@@ -62,7 +72,7 @@ pub extern "C" fn nusim_sim_rs_load(
     }
     // SAFETY: the caller passes `len` readable bytes at pkg (checked non-null above).
     let pkg = unsafe { core::slice::from_raw_parts(pkg, len) };
-    match sim().load(pkg) {
+    with_sim(|sim, plain| match sim.load(pkg, plain) {
         Ok(id) => {
             // SAFETY: reason checked non-null above.
             unsafe { *reason = 0 };
@@ -73,29 +83,29 @@ pub extern "C" fn nusim_sim_rs_load(
             unsafe { *reason = i32::from(r) };
             errno::neg(E::BadMsg)
         }
-    }
+    })
 }
 
 /// The EID, NUL-terminated.
 #[no_mangle]
 pub extern "C" fn nusim_sim_rs_eid(buf: *mut c_char, size: usize) -> i32 {
-    put(buf.cast(), size, sim().identity().eid.as_bytes(), true).min(0)
+    with_sim(|s, _| put(buf.cast(), size, s.identity().eid.as_bytes(), true).min(0))
 }
 
 /// The current ICCID, NUL-terminated (empty before the first load).
 #[no_mangle]
 pub extern "C" fn nusim_sim_rs_iccid(buf: *mut c_char, size: usize) -> i32 {
-    put(buf.cast(), size, sim().iccid(), true).min(0)
+    with_sim(|s, _| put(buf.cast(), size, s.iccid(), true).min(0))
 }
 
 /// The certificate (DER); returns its length.
 #[no_mangle]
 pub extern "C" fn nusim_sim_rs_certificate(buf: *mut u8, size: usize) -> i32 {
-    put(buf, size, sim().identity().cert_der, false)
+    with_sim(|s, _| put(buf, size, s.identity().cert_der, false))
 }
 
 /// The capabilities (version, features); returns their length.
 #[no_mangle]
 pub extern "C" fn nusim_sim_rs_capabilities(buf: *mut u8, size: usize) -> i32 {
-    put(buf, size, &sim().identity().capabilities, false)
+    with_sim(|s, _| put(buf, size, &s.identity().capabilities, false))
 }

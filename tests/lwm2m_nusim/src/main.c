@@ -191,7 +191,7 @@ static void refuse(uint16_t r, const char *bad)
 
 ZTEST(nusim, test_507_bad_values_keep_previous)
 {
-	static char big[2200];
+	char *big = buf2;
 
 	zassert_ok(lwm2m_create_object_inst(I(0)));
 	write_pkg(0, pkg_a);
