@@ -1,0 +1,62 @@
+/*
+ * Copyright (c) 2026 nusim-lwm2m contributors
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * LwM2M client (NoSec) with Objects 507/508: a server can switch the carrier profile.
+ */
+
+#include <zephyr/kernel.h>
+#include <zephyr/logging/log.h>
+#include <zephyr/net/lwm2m.h>
+
+LOG_MODULE_REGISTER(nusim_client, LOG_LEVEL_INF);
+
+static struct lwm2m_ctx client;
+
+static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev)
+{
+	ARG_UNUSED(ctx);
+	switch (ev) {
+	case LWM2M_RD_CLIENT_EVENT_REGISTRATION_COMPLETE:
+		LOG_INF("Registered with %s", CONFIG_NUSIM_CLIENT_SERVER_URI);
+		break;
+	case LWM2M_RD_CLIENT_EVENT_REGISTRATION_FAILURE:
+	case LWM2M_RD_CLIENT_EVENT_NETWORK_ERROR:
+		LOG_WRN("Registration failed (event %d); the engine retries", ev);
+		break;
+	default:
+		break;
+	}
+}
+
+static int setup_server(void)
+{
+	int ret;
+
+	ret = lwm2m_set_string(&LWM2M_OBJ(0, 0, 0), CONFIG_NUSIM_CLIENT_SERVER_URI);
+	ret = ret ?: lwm2m_set_u8(&LWM2M_OBJ(0, 0, 2), LWM2M_SECURITY_NOSEC);
+	/* Server object 1/0 exists from start; pair it with security instance 0. */
+	ret = ret ?: lwm2m_set_u16(&LWM2M_OBJ(0, 0, 10), CONFIG_LWM2M_SERVER_DEFAULT_SSID);
+	ret = ret ?: lwm2m_set_u16(&LWM2M_OBJ(1, 0, 0), CONFIG_LWM2M_SERVER_DEFAULT_SSID);
+	return ret;
+}
+
+int main(void)
+{
+	char eid[40], iccid[24];
+	int ret;
+
+	if (lwm2m_get_string(&LWM2M_OBJ(508, 0, 0), eid, sizeof(eid)) == 0 &&
+	    lwm2m_get_string(&LWM2M_OBJ(508, 0, 1), iccid, sizeof(iccid)) == 0) {
+		LOG_INF("nuSIM EID %s, ICCID %s", eid, iccid);
+	}
+	ret = setup_server();
+	if (ret < 0) {
+		LOG_ERR("Server setup failed: %d", ret);
+		return ret;
+	}
+	LOG_INF("Endpoint %s, server %s", CONFIG_NUSIM_CLIENT_ENDPOINT,
+		CONFIG_NUSIM_CLIENT_SERVER_URI);
+	lwm2m_rd_client_start(&client, CONFIG_NUSIM_CLIENT_ENDPOINT, 0, rd_event, NULL);
+	return 0;
+}
