@@ -11,7 +11,6 @@
 #include <zephyr/init.h>
 #include <zephyr/kernel.h>
 #include <zephyr/logging/log.h>
-#include <zephyr/logging/log_ctrl.h>
 #include <zephyr/net/lwm2m.h>
 /* <version.h> up to 3.5, <zephyr/version.h> since */
 #if __has_include(<zephyr/version.h>)
@@ -48,9 +47,6 @@ BUILD_ASSERT(sizeof(struct lwm2m_objlnk) == 4, "objlnk layout shared with Rust")
 #endif
 
 static const struct device *const nusim_dev = DEVICE_DT_GET(NUSIM_NODE);
-
-/* errno values for the Rust side, in the order of ffi::errno::E. */
-const int32_t nusim_errno_table[7] = {EPERM, ENOENT, ENOMEM, EBUSY, EEXIST, EINVAL, EBADMSG};
 
 static struct lwm2m_engine_obj profile_obj;
 static struct lwm2m_engine_obj_field profile_fields[PROFILE_RES_COUNT] = {
@@ -102,28 +98,14 @@ void nusim_glue_notify(uint16_t obj, uint16_t inst, uint16_t res)
 	(void)lwm2m_notify_observer_path(&LWM2M_OBJ(obj, inst, res));
 }
 
-void nusim_glue_log(int level, const char *msg)
-{
-	switch (level) {
-	case 1: LOG_ERR("%s", msg); break;
-	case 2: LOG_WRN("%s", msg); break;
-	case 3: LOG_INF("%s", msg); break;
-	default: LOG_DBG("%s", msg); break;
-	}
-}
-
-FUNC_NORETURN void nusim_glue_fatal(void)
-{
-	LOG_PANIC();
-	k_panic();
-	CODE_UNREACHABLE;
-}
-
 int nusim_glue_load(const uint8_t *pkg, size_t len, int32_t *reason, char *iccid, size_t size)
 {
 	struct nusim_load_status st = {0};
 	int rc;
 
+	if (size == 0) {
+		return -EINVAL;
+	}
 	if (!device_is_ready(nusim_dev)) {
 		return -ENODEV;
 	}

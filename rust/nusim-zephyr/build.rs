@@ -6,13 +6,14 @@ use std::{env, fs, path::PathBuf};
 
 fn get(name: &str, default: usize) -> usize {
     println!("cargo:rerun-if-env-changed={name}");
-    match env::var(name) {
-        Ok(v) => v
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={v} is not a number")),
-        Err(_) => default,
+    // Unset or empty (the Kconfig symbol does not exist in this configuration): default.
+    let v = env::var(name).unwrap_or_default();
+    let v = v.trim();
+    if v.is_empty() {
+        return default;
     }
+    v.parse()
+        .unwrap_or_else(|_| panic!("{name}={v} is not a number"))
 }
 
 fn main() {

@@ -293,47 +293,18 @@ mod tests {
     extern crate std;
     use std::format;
 
+    fn lnk(obj_id: u16, obj_inst: u16) -> ObjLnk {
+        ObjLnk { obj_id, obj_inst }
+    }
+
     #[test]
     fn link_rules() {
         let s = full_store();
         let mut n = Nusim508::<8>::new();
-        assert_eq!(
-            n.set_link(
-                ObjLnk {
-                    obj_id: 507,
-                    obj_inst: 5
-                },
-                &s
-            ),
-            Ok(())
-        );
-        assert_eq!(
-            n.set_link(
-                ObjLnk {
-                    obj_id: 507,
-                    obj_inst: 6
-                },
-                &s
-            ),
-            Err(LinkError::NoInstance)
-        );
-        assert_eq!(
-            n.set_link(
-                ObjLnk {
-                    obj_id: 3,
-                    obj_inst: 5
-                },
-                &s
-            ),
-            Err(LinkError::WrongObject)
-        );
-        assert_eq!(
-            n.link(),
-            ObjLnk {
-                obj_id: 507,
-                obj_inst: 5
-            }
-        );
+        assert_eq!(n.set_link(lnk(507, 5), &s), Ok(()));
+        assert_eq!(n.set_link(lnk(507, 6), &s), Err(LinkError::NoInstance));
+        assert_eq!(n.set_link(lnk(3, 5), &s), Err(LinkError::WrongObject));
+        assert_eq!(n.link(), lnk(507, 5));
         assert_eq!(n.set_link(ObjLnk::NULL, &s), Ok(()));
         assert_eq!(n.link(), ObjLnk::NULL);
     }
@@ -349,14 +320,7 @@ mod tests {
             answer: Ok(b"8949000000000000017"),
         };
         assert_eq!(n.run_load(&s, &mut ok, &mut buf), Ok(LoadResult::NoLink));
-        n.set_link(
-            ObjLnk {
-                obj_id: 507,
-                obj_inst: 5,
-            },
-            &s,
-        )
-        .unwrap();
+        n.set_link(lnk(507, 5), &s).unwrap();
         assert_eq!(n.run_load(&s, &mut ok, &mut buf), Ok(LoadResult::Success));
         assert_eq!(ok.got, W);
         assert_eq!(n.iccid.as_bytes(), b"8949000000000000017");
@@ -402,14 +366,7 @@ mod tests {
         let mut s = full_store();
         let mut n = Nusim508::<8>::new();
         let mut buf = [0u8; W];
-        n.set_link(
-            ObjLnk {
-                obj_id: 507,
-                obj_inst: 5,
-            },
-            &s,
-        )
-        .unwrap();
+        n.set_link(lnk(507, 5), &s).unwrap();
         assert_eq!(n.execute(&s, &mut buf), Ok(Started::Load(W)));
         assert_eq!(n.result(), LoadResult::InProgress);
         assert_eq!(n.execute(&s, &mut buf), Err(ExecuteError::Busy));

@@ -7,11 +7,14 @@ use core::cell::UnsafeCell;
 /// Every engine callback already runs with that (recursive) mutex held; [`Locked::with`]
 /// takes it again, which makes the access safe from any thread. Closures must not re-enter
 /// `with` on the same cell and must not call into the engine (notify after, not inside).
+#[cfg(feature = "objects")]
 pub struct Locked<T>(UnsafeCell<T>);
 
 // SAFETY: all access goes through `with`, which holds the engine's registry mutex.
+#[cfg(feature = "objects")]
 unsafe impl<T> Sync for Locked<T> {}
 
+#[cfg(feature = "objects")]
 impl<T> Locked<T> {
     /// Wraps `v`.
     pub const fn new(v: T) -> Self {

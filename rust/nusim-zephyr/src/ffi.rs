@@ -2,6 +2,8 @@
 
 use core::ffi::{c_char, c_int};
 
+// src/lwm2m_nusim.c and the engine: only with CONFIG_LWM2M_NUSIM.
+#[cfg(feature = "objects")]
 extern "C" {
     /// `lwm2m_registry_lock()`: the engine's recursive registry mutex.
     pub fn lwm2m_registry_lock();
@@ -29,6 +31,10 @@ extern "C" {
     pub fn nusim_glue_get_certificate(buf: *mut u8, size: usize) -> c_int;
     /// See [`nusim_glue_get_certificate`].
     pub fn nusim_glue_get_capabilities(buf: *mut u8, size: usize) -> c_int;
+}
+
+// src/nusim_glue.c: in every build with CONFIG_NUSIM.
+extern "C" {
     /// Logs a NUL-terminated message at `level` (1 error .. 4 debug) in the module's log.
     pub fn nusim_glue_log(level: c_int, msg: *const c_char);
     /// Stops the system (k_panic).
@@ -41,6 +47,8 @@ pub mod errno {
     /// Index of each value in `nusim_errno_table` (same order in `src/lwm2m_nusim.c`).
     #[derive(Clone, Copy)]
     #[repr(usize)]
+    // Mirrors the whole C table; not every feature set uses every value.
+    #[allow(dead_code)]
     pub enum E {
         /// Operation not permitted: 4.05.
         Perm = 0,

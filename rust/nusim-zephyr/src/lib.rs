@@ -2,7 +2,8 @@
 //!
 //! The C glue (`src/lwm2m_nusim.c`, `drivers/nusim/`) owns the engine's structs and forwards
 //! every callback here; all resource data lives in this crate's statics. Nothing here
-//! allocates, and no function exported to C unwinds: the profile is `panic = "abort"` and
+//! allocates, and no function exported to C unwinds. CMake builds it with `objects`
+//! (CONFIG_LWM2M_NUSIM), `sim` (CONFIG_NUSIM_SIMULATOR) or both, never with neither: the profile is `panic = "abort"` and
 //! the panic handler stops the system through the kernel's fatal error path.
 #![no_std]
 #![deny(missing_docs)]
