@@ -22,21 +22,5 @@ read -r fy ry < <(size_of "$out/y/zephyr/zephyr.elf")
 echo "board $board: app without the module: flash $fn B, RAM $rn B"
 echo "board $board: app with the module:    flash $fy B, RAM $ry B"
 echo "module (objects + simulated nuSIM, incl. 8 KB work-queue stack): flash $((fy - fn)) B, RAM $((ry - rn)) B"
-# Split by symbol: what only the simulator pulls in (curve arithmetic, ECDSA, AES, CMAC,
-# SHA-256, CBOR, the sim driver) versus the rest of the module, and Rust's formatting code.
-arm-none-eabi-nm -S --size-sort -C "$out/y/zephyr/zephyr.elf" | python3 -c '
-import re, sys
-sim = re.compile(r"bp256|primefield|primeorder|crypto_bigint|elliptic_curve|ecdsa|aes::|cmac|sha2|digest|minicbor|nusim_sim|SimNusim|sim_(load|eid|iccid|certificate|capabilities|init|api|config|data)\b")
-fmt = re.compile(r"core::fmt|core::panicking|core::str|core::num")
-acc = {"sim": [0, 0], "fmt": [0, 0]}
-for line in sys.stdin:
-    parts = line.split(maxsplit=3)
-    if len(parts) < 4:
-        continue
-    size, kind, name = int(parts[1], 16), parts[2], parts[3]
-    key = "sim" if sim.search(name) else "fmt" if fmt.search(name) else None
-    if key:
-        acc[key][0 if kind in "tTrR" else 1] += size
-print(f"simulated nuSIM share (by symbol): flash {acc[\"sim\"][0]} B, RAM {acc[\"sim\"][1]} B")
-print(f"Rust core::fmt/panic/str share (by symbol): flash {acc[\"fmt\"][0]} B")
-'
+# Split by symbol: the simulator's share and Rust's formatting code.
+arm-none-eabi-nm -S --size-sort -C "$out/y/zephyr/zephyr.elf" | python3 "$root/scripts/footprint_split.py"
