@@ -6,7 +6,7 @@ import re
 import sys
 
 SIM = re.compile(r"bp256|primefield|primeorder|crypto_bigint|elliptic_curve|ecdsa|aes::|cmac|"
-                 r"sha2|digest|minicbor|nusim_sim|SimNusim|"
+                 r"sha2|digest|minicbor|nusim_sim|nusim_zephyr::sim::|SimNusim|"
                  r"sim_(load|eid|iccid|certificate|capabilities|init|api|config|data)\b")
 FMT = re.compile(r"core::fmt|core::panicking|core::str|core::num")
 
