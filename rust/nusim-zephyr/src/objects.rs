@@ -142,7 +142,7 @@ pub extern "C" fn nusim_rs_507_delete(inst: u16) -> i32 {
     })
 }
 
-/// pre_write_cb of 507 (and of 508/0/4's sibling resources): the staging buffer.
+/// pre_write_cb of the 507 resources: the shared staging text buffer (see the module docs).
 #[no_mangle]
 pub extern "C" fn nusim_rs_507_staging(_inst: u16, _res: u16, len: *mut usize) -> *mut u8 {
     set_len(len, TEXT_BUF);
