@@ -24,8 +24,6 @@ uint8_t *nusim_rs_508_link_staging(size_t *len);
 int nusim_rs_508_link_commit(void);
 int nusim_rs_508_execute(void);
 void nusim_rs_load_work(void);
-uint8_t nusim_rs_result(void);
-bool nusim_rs_busy(void);
 
 /* Simulated nuSIM (rust/nusim-zephyr/src/sim.rs) */
 void nusim_sim_rs_init(bool single_profile, const char *initial_iccid);

@@ -42,17 +42,6 @@ impl<const N: usize> Text<N> {
     pub fn with_nul(&self) -> &[u8] {
         &self.buf[..=self.len.min(N - 1)]
     }
-
-    /// Room for a value written from outside; call [`Text::commit`] with its length after.
-    pub fn raw_mut(&mut self) -> &mut [u8; N] {
-        &mut self.buf
-    }
-
-    /// Takes the first `len` bytes of the raw buffer as the text (bounded to `N - 1`).
-    pub fn commit(&mut self, len: usize) {
-        self.len = len.min(N - 1);
-        self.buf[self.len] = 0;
-    }
 }
 
 /// True if `s` is an ICCID: 18 to 20 decimal digits (ITU-T E.118).

@@ -12,11 +12,13 @@ use crate::ffi::{
     self,
     errno::{self, E},
 };
+use core::ffi::{c_char, c_int};
+use nusim_core::codec;
 use nusim_core::field::HEADER_LEN;
 use nusim_core::nusim::{ExecuteError, Nusim508, ObjLnk, Started, OBJ_NUSIM};
 use nusim_core::result::{reason, DriverError, LoadResult};
 use nusim_core::store::{ProfileStore, StoreError, WriteError};
-use nusim_core::{codec, text};
+use nusim_core::text::{self, Text};
 
 /// Wire capacity of one profile.
 const WIRE: usize = HEADER_LEN + ENCP_MAX_SIZE;
@@ -75,45 +77,61 @@ fn set_len(len: *mut usize, n: usize) {
     }
 }
 
+/// A driver getter of NUL-terminated text (`nusim_glue_get_eid`, `_iccid`).
+type TextGetter = unsafe extern "C" fn(*mut c_char, usize) -> c_int;
+/// A driver getter of bytes returning their length (`nusim_glue_get_certificate`, ...).
+type BytesGetter = unsafe extern "C" fn(*mut u8, usize) -> c_int;
+
+/// Asks the driver for a text value and keeps it in `t` if it is NUL-terminated within the
+/// buffer and `valid`; otherwise logs and leaves `t` empty.
+fn fetch_text<const N: usize>(
+    what: &str,
+    t: &mut Text<N>,
+    get: TextGetter,
+    valid: fn(&[u8]) -> bool,
+) {
+    let mut buf = [0u8; N];
+    // SAFETY: buf is valid for writes of N bytes, the size passed.
+    let rc = unsafe { get(buf.as_mut_ptr().cast(), N) };
+    // A value that fills the buffer without a NUL was cut short: malformed.
+    let ok = rc == 0 && buf.contains(&0) && valid(cstr(&buf)) && t.set(cstr(&buf));
+    if !ok {
+        log::error!("nuSIM {what} unavailable or malformed ({rc})");
+        t.set(b"");
+    }
+}
+
+/// Asks the driver for a byte value into `buf`; its length, or 0 (logged) on error or a
+/// length beyond the buffer.
+fn fetch_bytes(what: &str, buf: &mut [u8], get: BytesGetter) -> usize {
+    // SAFETY: buf is valid for writes of buf.len() bytes, the size passed.
+    let rc = unsafe { get(buf.as_mut_ptr(), buf.len()) };
+    match usize::try_from(rc) {
+        Ok(n) if n <= buf.len() => n,
+        _ => {
+            log::warn!("nuSIM {what} unavailable or malformed ({rc})");
+            0
+        }
+    }
+}
+
 /// Reads the identity values from the driver into Object 508. Called once from the glue's
-/// init (on the small main stack: buffers live in STATE, not here), before the objects are
-/// registered.
+/// init, on the small main stack: the certificate goes straight into STATE.
 #[no_mangle]
 pub extern "C" fn nusim_rs_init() -> i32 {
     crate::logger::init();
     STATE.with(|s| {
         let n = &mut s.nusim;
-        let raw = n.eid.raw_mut();
-        // SAFETY: raw is valid for writes of raw.len() bytes.
-        let rc = unsafe { ffi::nusim_glue_get_eid(raw.as_mut_ptr().cast(), raw.len()) };
-        let len = cstr(raw).len();
-        n.eid.commit(len);
-        if rc != 0 || !text::is_eid(n.eid.as_bytes()) {
-            log::error!("nuSIM EID unavailable or malformed ({rc})");
-            n.eid.commit(0);
-        }
-        let raw = n.iccid.raw_mut();
-        // SAFETY: as above.
-        let rc = unsafe { ffi::nusim_glue_get_iccid(raw.as_mut_ptr().cast(), raw.len()) };
-        let len = cstr(raw).len();
-        n.iccid.commit(len);
-        let id = n.iccid.as_bytes();
-        if rc != 0 || !(id.is_empty() || text::is_iccid(id)) {
-            log::error!("nuSIM ICCID unavailable or malformed ({rc})");
-            n.iccid.commit(0);
-        }
-        // SAFETY: as above.
-        let rc = unsafe { ffi::nusim_glue_get_capabilities(n.caps.as_mut_ptr(), n.caps.len()) };
-        n.caps_len = usize::try_from(rc).map_or(0, |l| l.min(n.caps.len()));
-        if rc < 0 {
-            log::error!("nuSIM capabilities unavailable ({rc})");
-        }
-        // SAFETY: as above.
-        let rc = unsafe { ffi::nusim_glue_get_certificate(n.cert.as_mut_ptr(), n.cert.len()) };
-        n.cert_len = usize::try_from(rc).map_or(0, |l| l.min(n.cert.len()));
-        if rc < 0 {
-            log::warn!("nuSIM certificate unavailable ({rc})");
-        }
+        fetch_text("EID", &mut n.eid, ffi::nusim_glue_get_eid, text::is_eid);
+        fetch_text("ICCID", &mut n.iccid, ffi::nusim_glue_get_iccid, |id| {
+            id.is_empty() || text::is_iccid(id)
+        });
+        n.caps_len = fetch_bytes(
+            "capabilities",
+            &mut n.caps,
+            ffi::nusim_glue_get_capabilities,
+        );
+        n.cert_len = fetch_bytes("certificate", &mut n.cert, ffi::nusim_glue_get_certificate);
     });
     0
 }
@@ -341,16 +359,4 @@ pub extern "C" fn nusim_rs_load_work() {
         }
         ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_RESULT);
     }
-}
-
-/// The current 508/0/6 value, for the application and the tests.
-#[no_mangle]
-pub extern "C" fn nusim_rs_result() -> u8 {
-    STATE.with(|s| s.nusim.result() as u8)
-}
-
-/// True while a load runs.
-#[no_mangle]
-pub extern "C" fn nusim_rs_busy() -> bool {
-    STATE.with(|s| s.nusim.busy())
 }
