@@ -24,6 +24,7 @@
 #include "lwm2m_observation.h"
 #include "lwm2m_registry.h"
 #include <nusim/nusim.h>
+#include <nusim/lwm2m_nusim.h>
 #include "nusim_rs.h"
 
 LOG_MODULE_REGISTER(lwm2m_nusim, CONFIG_LWM2M_NUSIM_LOG_LEVEL);
@@ -47,6 +48,40 @@ BUILD_ASSERT(sizeof(struct lwm2m_objlnk) == 4, "objlnk layout shared with Rust")
 #endif
 
 static const struct device *const nusim_dev = DEVICE_DT_GET(NUSIM_NODE);
+
+#ifdef CONFIG_LWM2M_NUSIM_CHECK_PACKAGES
+/* Build-time trust anchors from the nuSIM node (65 bytes a key); one spare byte so the
+ * array is never empty.
+ */
+#define KEY_BYTE(node, prop, idx) DT_PROP_BY_IDX(node, prop, idx),
+static const uint8_t TRUSTED_DT_KEYS[] = {
+	COND_CODE_1(DT_NODE_HAS_PROP(NUSIM_NODE, trusted_ci_keys),
+		    (DT_FOREACH_PROP_ELEM(NUSIM_NODE, trusted_ci_keys, KEY_BYTE)), ()) 0};
+BUILD_ASSERT((sizeof(TRUSTED_DT_KEYS) - 1) % 65 == 0,
+	     "trusted-ci-keys must be whole 65-byte uncompressed points");
+
+int lwm2m_nusim_set_trusted_ci_keys(const uint8_t *keys, size_t count)
+{
+	return nusim_rs_trust_set(keys, count);
+}
+
+int lwm2m_nusim_trusted_ci_count(void)
+{
+	return nusim_rs_trust_count();
+}
+#else
+int lwm2m_nusim_set_trusted_ci_keys(const uint8_t *keys, size_t count)
+{
+	ARG_UNUSED(keys);
+	ARG_UNUSED(count);
+	return -ENOTSUP;
+}
+
+int lwm2m_nusim_trusted_ci_count(void)
+{
+	return -ENOTSUP;
+}
+#endif
 
 static struct lwm2m_engine_obj profile_obj;
 static struct lwm2m_engine_obj_field profile_fields[PROFILE_RES_COUNT] = {
@@ -263,6 +298,10 @@ static int lwm2m_nusim_init(void)
 	k_thread_name_set(&nusim_wq.thread, "nusim_load");
 
 	(void)nusim_rs_init();
+#ifdef CONFIG_LWM2M_NUSIM_CHECK_PACKAGES
+	nusim_rs_trust_init(CONFIG_LWM2M_NUSIM_TRUSTED_CI_KEYS, TRUSTED_DT_KEYS,
+			    sizeof(TRUSTED_DT_KEYS) - 1);
+#endif
 
 	profile_obj.obj_id = PROFILE_OBJ_ID;
 	profile_obj.version_major = 1;

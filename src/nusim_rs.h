@@ -24,6 +24,9 @@ uint8_t *nusim_rs_508_link_staging(size_t *len);
 int nusim_rs_508_link_commit(void);
 int nusim_rs_508_execute(void);
 void nusim_rs_load_work(void);
+void nusim_rs_trust_init(const char *kconfig_hex, const uint8_t *dt_keys, size_t dt_len);
+int nusim_rs_trust_set(const uint8_t *keys, size_t count);
+int nusim_rs_trust_count(void);
 
 /* Simulated nuSIM (rust/nusim-zephyr/src/sim.rs) */
 void nusim_sim_rs_init(bool single_profile, const char *initial_iccid);
@@ -33,5 +36,29 @@ int nusim_sim_rs_eid(char *buf, size_t size);
 int nusim_sim_rs_iccid(char *buf, size_t size);
 int nusim_sim_rs_certificate(uint8_t *buf, size_t size);
 int nusim_sim_rs_capabilities(uint8_t *buf, size_t size);
+
+/* AT-command driver (rust/nusim-zephyr/src/at.rs) */
+enum nusim_at_request {
+	NUSIM_AT_SETPROFILE = 0,
+	NUSIM_AT_GETEID = 1,
+	NUSIM_AT_GETICCID = 2,
+	NUSIM_AT_GETCERTIFICATE = 3,
+	NUSIM_AT_GETCAPABILITIES = 4,
+};
+void nusim_at_rs_init(void);
+/* ...and what drivers/nusim/nusim_at.c gives it (dev is the AT modem's device) */
+struct device;
+int nusim_at_glue_write(const struct device *dev, const uint8_t *buf, size_t len);
+int nusim_at_glue_read(const struct device *dev, uint8_t *buf, size_t size, uint32_t timeout_ms);
+void nusim_at_glue_discard(const struct device *dev);
+int64_t nusim_at_glue_uptime_ms(void);
+int nusim_at_rs_request(const void *dev, uint8_t req, const uint8_t *pkg, size_t pkg_len,
+			uint8_t *out, size_t out_size, uint32_t timeout_ms, int32_t *reason);
+
+/* AT modem emulator of tests/nusim_at (rust/nusim-zephyr/src/at_emul.rs) */
+size_t nusim_at_emul_rs_feed(const uint8_t *data, size_t len, uint8_t *out, size_t size);
+void nusim_at_emul_rs_set_fault(uint8_t fault, uint16_t code);
+void nusim_at_emul_rs_reset(bool single_profile, const char *iccid);
+uint32_t nusim_at_emul_rs_commands(void);
 
 #endif /* NUSIM_RS_H_ */

@@ -20,6 +20,8 @@ fn main() {
     let count = get("NUSIM_PROFILE_INSTANCE_COUNT", 2);
     let encp = get("NUSIM_ENCP_MAX_SIZE", 1024);
     let cert = get("NUSIM_CERT_MAX_SIZE", 1024);
+    let trusted = get("NUSIM_TRUSTED_CI_MAX", 4);
+    let at_line = get("NUSIM_AT_LINE_MAX", 2112);
     assert!(
         count >= 1,
         "CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT must be at least 1"
@@ -34,7 +36,9 @@ fn main() {
         format!(
             "/// CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT\npub const PROFILE_INSTANCE_COUNT: usize = {count};\n\
              /// CONFIG_LWM2M_NUSIM_ENCP_MAX_SIZE\npub const ENCP_MAX_SIZE: usize = {encp};\n\
-             /// CONFIG_LWM2M_NUSIM_CERT_MAX_SIZE\npub const CERT_MAX_SIZE: usize = {cert};\n"
+             /// CONFIG_LWM2M_NUSIM_CERT_MAX_SIZE\npub const CERT_MAX_SIZE: usize = {cert};\n\
+             /// CONFIG_LWM2M_NUSIM_TRUSTED_CI_MAX\npub const TRUSTED_CI_MAX: usize = {trusted};\n\
+             /// CONFIG_NUSIM_AT_LINE_MAX\npub const AT_LINE_MAX: usize = {at_line};\n"
         ),
     )
     .unwrap();

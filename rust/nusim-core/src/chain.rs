@@ -1,33 +1,72 @@
 //! The nuSIM key chain: SigKpubDP over KpubDP with KpubCI, SigEKpubDP over eKpubDP with
 //! KpubDP; ECDSA with SHA-256 over the 65-byte uncompressed keys, raw r||s signatures.
-//! The curve is brainpoolP256r1 (RustCrypto `bp256`). The code names the curve once, in
-//! [`NusimCurve`]; RustCrypto's `p256` has the same API, so another curve is one alias away.
+//!
+//! The verifier is generic over the RustCrypto curve ([`verify_on`]); [`NusimCurve`] names
+//! the one nuSIM uses, brainpoolP256r1 (`bp256`, feature `chain-bp256`). With only the
+//! feature `chain-p256` it is NIST P-256 (`p256`) instead: the same API, another curve.
 
-use crate::field::{Field, POINT_LEN, SIG_LEN};
+use crate::field::{Field, HEADER_LEN, POINT_LEN, SIG_LEN};
+use crate::trust::TrustAnchors;
+use ecdsa::elliptic_curve::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
+use ecdsa::elliptic_curve::{AffinePoint, CurveArithmetic, FieldBytesSize};
 use ecdsa::signature::Verifier;
-use ecdsa::{Signature, VerifyingKey};
+use ecdsa::{DigestAlgorithm, EcdsaCurve, Signature, VerifyingKey};
 
 /// The curve nuSIM uses.
+#[cfg(feature = "chain-bp256")]
 pub type NusimCurve = bp256::BrainpoolP256r1;
+/// The curve of this build: P-256 (feature `chain-p256` without `chain-bp256`).
+#[cfg(all(feature = "chain-p256", not(feature = "chain-bp256")))]
+pub type NusimCurve = p256::NistP256;
 
-/// Which link of the chain broke.
+/// Which check a package failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChainError {
+    /// KpubCI is not one of the trusted CI keys.
+    UntrustedCi,
     /// SigKpubDP does not verify over KpubDP with KpubCI (or KpubCI is not a curve point).
     SigKpubDp,
     /// SigEKpubDP does not verify over eKpubDP with KpubDP (or KpubDP is not a curve point).
     SigEKpubDp,
 }
 
-/// Verifies `sig` (r||s) over `msg` with the SEC1 public key `key` on [`NusimCurve`].
-pub fn verify(key: &[u8], msg: &[u8], sig: &[u8]) -> bool {
-    let Ok(vk) = VerifyingKey::<NusimCurve>::from_sec1_bytes(key) else {
+impl From<ChainError> for crate::result::LoadResult {
+    fn from(e: ChainError) -> Self {
+        use crate::result::LoadResult;
+        match e {
+            ChainError::UntrustedCi => LoadResult::CiKeyMismatch,
+            ChainError::SigKpubDp => LoadResult::SigKpubDpInvalid,
+            ChainError::SigEKpubDp => LoadResult::SigEKpubDpInvalid,
+        }
+    }
+}
+
+/// Verifies `sig` (r||s) over `msg` with the SEC1 public key `key` on curve `C`.
+pub fn verify_on<C>(key: &[u8], msg: &[u8], sig: &[u8]) -> bool
+where
+    C: EcdsaCurve + CurveArithmetic + DigestAlgorithm,
+    AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C>,
+    FieldBytesSize<C>: ModulusSize,
+{
+    let Ok(vk) = VerifyingKey::<C>::from_sec1_bytes(key) else {
         return false;
     };
-    let Ok(sig) = Signature::<NusimCurve>::from_slice(sig) else {
+    let Ok(sig) = Signature::<C>::from_slice(sig) else {
         return false;
     };
     vk.verify(msg, &sig).is_ok()
+}
+
+/// Verifies `sig` (r||s) over `msg` with the SEC1 public key `key` on [`NusimCurve`].
+pub fn verify(key: &[u8], msg: &[u8], sig: &[u8]) -> bool {
+    verify_on::<NusimCurve>(key, msg, sig)
+}
+
+/// True if `key` is a 65-byte uncompressed point on [`NusimCurve`] (a usable trust anchor).
+pub fn is_public_key(key: &[u8]) -> bool {
+    key.len() == POINT_LEN
+        && key[0] == 4
+        && VerifyingKey::<NusimCurve>::from_sec1_bytes(key).is_ok()
 }
 
 fn field(pkg: &[u8], f: Field) -> &[u8] {
@@ -39,7 +78,7 @@ fn field(pkg: &[u8], f: Field) -> &[u8] {
 /// Checks both signatures of a package in wire order (at least its 339-byte header).
 pub fn verify_chain(pkg: &[u8]) -> Result<(), ChainError> {
     const _: () = assert!(POINT_LEN == 65 && SIG_LEN == 64);
-    if pkg.len() < crate::field::HEADER_LEN {
+    if pkg.len() < HEADER_LEN {
         return Err(ChainError::SigKpubDp);
     }
     let kpub_dp = field(pkg, Field::KpubDP);
@@ -60,7 +99,26 @@ pub fn verify_chain(pkg: &[u8]) -> Result<(), ChainError> {
     Ok(())
 }
 
+/// The KpubCI of a package in wire order, if it has a whole header.
+pub fn kpub_ci(pkg: &[u8]) -> Option<&[u8]> {
+    (pkg.len() >= HEADER_LEN).then(|| field(pkg, Field::KpubCI))
+}
+
+/// The device-side check of a package: KpubCI is one of `trust` (skipped when `trust`
+/// is empty: then the nuSIM alone decides), then both signatures.
+pub fn check_package<const N: usize>(
+    pkg: &[u8],
+    trust: &TrustAnchors<N>,
+) -> Result<(), ChainError> {
+    let ci = kpub_ci(pkg).ok_or(ChainError::SigKpubDp)?;
+    if !trust.admits(ci) {
+        return Err(ChainError::UntrustedCi);
+    }
+    verify_chain(pkg)
+}
+
 #[cfg(test)]
+#[cfg_attr(not(feature = "chain-bp256"), allow(dead_code))]
 mod tests {
     use super::*;
     extern crate std;
@@ -88,6 +146,7 @@ mod tests {
             .collect()
     }
 
+    #[cfg(feature = "chain-bp256")]
     #[test]
     fn public_vectors_verify() {
         assert!(verify(
@@ -103,6 +162,7 @@ mod tests {
         assert_eq!(verify_chain(&vector_header()), Ok(()));
     }
 
+    #[cfg(feature = "chain-bp256")]
     #[test]
     fn every_flipped_bit_of_the_chain_fails() {
         let good = vector_header();
@@ -136,6 +196,63 @@ mod tests {
             &unhex(KPUB_DP),
             &unhex(KPUB_DP),
             &unhex(SIG_KPUB_DP)
+        ));
+    }
+
+    #[cfg(feature = "chain-bp256")]
+    #[test]
+    fn trust_anchors_gate_the_ci_key() {
+        let pkg = vector_header();
+        let ci = unhex(KPUB_CI);
+        assert!(is_public_key(&ci));
+        let mut t = TrustAnchors::<2>::new();
+        assert_eq!(
+            check_package(&pkg, &t),
+            Ok(()),
+            "empty set: the nuSIM decides"
+        );
+        t.set(&unhex(KPUB_DP), is_public_key).unwrap();
+        assert_eq!(check_package(&pkg, &t), Err(ChainError::UntrustedCi));
+        t.set(&[unhex(KPUB_DP), ci.clone()].concat(), is_public_key)
+            .unwrap();
+        assert_eq!(check_package(&pkg, &t), Ok(()));
+        t.poison();
+        assert_eq!(check_package(&pkg, &t), Err(ChainError::UntrustedCi));
+        assert_eq!(
+            check_package(&pkg[..300], &TrustAnchors::<1>::new()),
+            Err(ChainError::SigKpubDp)
+        );
+        // Not points: wrong prefix, off the curve, short.
+        let mut off = ci.clone();
+        off[64] ^= 1;
+        let mut compressed = ci.clone();
+        compressed[0] = 2;
+        for bad in [&off[..], &compressed[..], &ci[..64]] {
+            assert!(!is_public_key(bad));
+        }
+    }
+
+    #[cfg(feature = "chain-p256")]
+    #[test]
+    fn the_verifier_is_generic_over_the_curve() {
+        use ecdsa::signature::Signer;
+        let sk = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
+        let pk = sk.verifying_key().to_sec1_point(false);
+        let msg = unhex(KPUB_DP);
+        let sig: p256::ecdsa::Signature = sk.sign(&msg);
+        assert!(verify_on::<p256::NistP256>(
+            pk.as_bytes(),
+            &msg,
+            &sig.to_bytes()
+        ));
+        let mut bad = sig.to_bytes();
+        bad[5] ^= 1;
+        assert!(!verify_on::<p256::NistP256>(pk.as_bytes(), &msg, &bad));
+        // A brainpool key is not a P-256 point.
+        assert!(!verify_on::<p256::NistP256>(
+            &unhex(KPUB_CI),
+            &msg,
+            &sig.to_bytes()
         ));
     }
 }

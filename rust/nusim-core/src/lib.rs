@@ -5,11 +5,13 @@
 //! - [`field`]: the seven 507 resources and what a valid value is;
 //! - [`store`]: 507 instances, kept in the vendor wire order;
 //! - [`nusim`]: 508 state and the Load Profile flow over a [`nusim::NusimDriver`];
-//! - [`result`]: the 508/0/6 codes and the nuSIM's reasons.
+//! - [`result`]: the 508/0/6 codes and the nuSIM's reasons;
+//! - [`trust`]: the CI keys the device trusts;
+//! - [`chain`] (features `chain-bp256` / `chain-p256`): the ECDSA checks of a package.
 #![no_std]
 #![deny(missing_docs)]
 
-#[cfg(feature = "chain-bp256")]
+#[cfg(any(feature = "chain-bp256", feature = "chain-p256"))]
 pub mod chain;
 pub mod codec;
 pub mod field;
@@ -17,3 +19,4 @@ pub mod nusim;
 pub mod result;
 pub mod store;
 pub mod text;
+pub mod trust;

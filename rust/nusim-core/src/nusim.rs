@@ -339,7 +339,7 @@ mod tests {
             ),
             (
                 Err(DriverError::Refused(reason::SYNTAX)),
-                LoadResult::DriverError,
+                LoadResult::NusimSyntaxError,
             ),
             (Err(DriverError::Busy), LoadResult::DriverBusy),
             (Err(DriverError::Io(-5)), LoadResult::DriverError),

@@ -33,8 +33,13 @@ pub enum LoadResult {
     ReprovisioningRefused = 11,
     /// The driver or modem is busy; try again later.
     DriverBusy = 12,
-    /// The driver or modem failed (I/O, timeout, general or syntax error, bad answer).
+    /// The driver or modem failed: I/O error, timeout, an answer that could not be parsed,
+    /// or a refusal code the dialect does not define.
     DriverError = 13,
+    /// The nuSIM reported a general error (nuSIM 4).
+    NusimGeneralError = 14,
+    /// The nuSIM or modem reported a syntax error in the package or command (nuSIM 50).
+    NusimSyntaxError = 15,
     /// No load has run since start.
     NeverLoaded = 255,
 }
@@ -79,8 +84,31 @@ impl From<DriverError> for LoadResult {
             DriverError::Refused(reason::MAC) => LoadResult::MacMismatch,
             DriverError::Refused(reason::REPROVISIONING) => LoadResult::ReprovisioningRefused,
             DriverError::Refused(reason::UNPARSABLE) => LoadResult::ProfileUnparsable,
+            DriverError::Refused(reason::GENERAL) => LoadResult::NusimGeneralError,
+            DriverError::Refused(reason::SYNTAX) => LoadResult::NusimSyntaxError,
             DriverError::Refused(_) | DriverError::Io(_) => LoadResult::DriverError,
             DriverError::Busy => LoadResult::DriverBusy,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_dialect_code_has_its_own_result() {
+        let codes = [4u16, 50, 541, 542, 543, 544, 545, 546];
+        let results: [LoadResult; 8] = codes.map(|c| DriverError::Refused(c).into());
+        for (i, a) in results.iter().enumerate() {
+            assert_ne!(*a, LoadResult::DriverError, "code {}", codes[i]);
+            for b in &results[i + 1..] {
+                assert_ne!(a, b, "codes {} and another share a result", codes[i]);
+            }
+        }
+        assert_eq!(
+            LoadResult::from(DriverError::Refused(999)),
+            LoadResult::DriverError
+        );
     }
 }

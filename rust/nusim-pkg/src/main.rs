@@ -5,6 +5,7 @@
 //!                    [--break other-ci|sig-kpubdp|sig-ekpubdp|encp|unparsable] [--hex]
 //! nusim-tool identity
 //! nusim-tool c-header      # tests/lwm2m_nusim/src/packages.h
+//! nusim-tool c-header-wire # tests/nusim_at/src/wire_packages.h
 //! ```
 //! `package` prints one line per 507 resource, `<res id> <name> <text>`: mac as hex,
 //! the rest as base64 (with `--hex`, every value as hex).
@@ -27,6 +28,7 @@ fn usage() -> ExitCode {
     eprintln!("usage: nusim-tool package --iccid ICCID [--imsi IMSI] [--operator NAME] [--break KIND] [--hex]");
     eprintln!("       nusim-tool identity");
     eprintln!("       nusim-tool c-header");
+    eprintln!("       nusim-tool c-header-wire");
     eprintln!("KIND: {}", Breakage::ALL.map(Breakage::name).join(", "));
     ExitCode::from(2)
 }
@@ -42,6 +44,10 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("c-header") => {
             print!("{}", nusim_pkg::c_header());
+            ExitCode::SUCCESS
+        }
+        Some("c-header-wire") => {
+            print!("{}", nusim_pkg::c_header_wire());
             ExitCode::SUCCESS
         }
         Some("identity") => {

@@ -194,6 +194,7 @@ impl SimNusim {
             return Err(reason::CI_MISMATCH);
         }
         verify_chain(pkg).map_err(|e| match e {
+            ChainError::UntrustedCi => reason::CI_MISMATCH,
             ChainError::SigKpubDp => reason::SIG_KPUB_DP,
             ChainError::SigEKpubDp => reason::SIG_EKPUB_DP,
         })?;
@@ -217,6 +218,8 @@ impl SimNusim {
         }
     }
 }
+
+pub mod at_emul;
 
 /// The simulated nuSIM's TEST identity (`test-material/`). Its private keys are public.
 pub mod test_identity {

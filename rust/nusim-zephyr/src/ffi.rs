@@ -44,7 +44,7 @@ extern "C" {
 /// errno values of the C library the application links (they differ between Zephyr's
 /// minimal libc, newlib and picolibc), read from a table the C glue fills with `<errno.h>`.
 pub mod errno {
-    /// Index of each value in `nusim_errno_table` (same order in `src/lwm2m_nusim.c`).
+    /// Index of each value in `nusim_errno_table` (same order in `src/nusim_glue.c`).
     #[derive(Clone, Copy)]
     #[repr(usize)]
     // Mirrors the whole C table; not every feature set uses every value.
@@ -64,16 +64,22 @@ pub mod errno {
         Inval = 5,
         /// Bad message: the nuSIM refused the package.
         BadMsg = 6,
+        /// I/O error, or an answer that could not be parsed.
+        Io = 7,
+        /// No answer in time.
+        TimedOut = 8,
+        /// Not supported in this build.
+        NotSup = 9,
     }
 
     extern "C" {
         /// Filled by the C glue from `<errno.h>`.
-        static nusim_errno_table: [i32; 7];
+        static nusim_errno_table: [i32; 10];
     }
 
     /// The negative errno for `e`, as Zephyr's APIs return it.
     pub fn neg(e: E) -> i32 {
-        // SAFETY: an immutable, initialised C array of exactly 7 ints; index < 7.
+        // SAFETY: an immutable, initialised C array of exactly 10 ints; index < 10.
         -unsafe { nusim_errno_table[e as usize] }
     }
 }

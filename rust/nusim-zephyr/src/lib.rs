@@ -13,6 +13,10 @@ pub mod config {
     include!(concat!(env!("OUT_DIR"), "/config.rs"));
 }
 
+#[cfg(feature = "at")]
+mod at;
+#[cfg(feature = "at-emul")]
+mod at_emul;
 mod cell;
 mod ffi;
 mod logger;

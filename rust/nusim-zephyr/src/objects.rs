@@ -7,6 +7,8 @@
 //! registry lock, so the buffer is never in use twice.
 
 use crate::cell::{Locked, Owned};
+#[cfg(feature = "check")]
+use crate::config::TRUSTED_CI_MAX;
 use crate::config::{CERT_MAX_SIZE, ENCP_MAX_SIZE, PROFILE_INSTANCE_COUNT};
 use crate::ffi::{
     self,
@@ -19,6 +21,8 @@ use nusim_core::nusim::{ExecuteError, Nusim508, ObjLnk, Started, OBJ_NUSIM};
 use nusim_core::result::{reason, DriverError, LoadResult};
 use nusim_core::store::{ProfileStore, StoreError, WriteError};
 use nusim_core::text::{self, Text};
+#[cfg(feature = "check")]
+use nusim_core::trust::TrustAnchors;
 
 /// Wire capacity of one profile.
 const WIRE: usize = HEADER_LEN + ENCP_MAX_SIZE;
@@ -47,6 +51,9 @@ struct State {
     text: [u8; TEXT_BUF],
     link_staging: ObjLnk,
     result_byte: u8,
+    /// CI keys a package must be signed under (device-side check; empty: any).
+    #[cfg(feature = "check")]
+    trust: TrustAnchors<TRUSTED_CI_MAX>,
 }
 
 // All zero (see Nusim508 and ProfileStore): .bss, no flash copy.
@@ -59,6 +66,8 @@ static STATE: Locked<State> = Locked::new(State {
         obj_inst: 0,
     },
     result_byte: 0,
+    #[cfg(feature = "check")]
+    trust: TrustAnchors::new(),
 });
 
 /// The package copy a load works on (length, bytes), made at execute time, so that the 507
@@ -339,7 +348,10 @@ pub extern "C" fn nusim_rs_load_work() {
     let work = unsafe { WORK_PACKAGE.get() };
     let n = work.0.min(WIRE);
     let mut iccid = [0u8; 22];
-    let outcome = driver_load(&work.1[..n], &mut iccid).map_err(LoadResult::from);
+    let outcome = match check(&work.1[..n]) {
+        Ok(()) => driver_load(&work.1[..n], &mut iccid).map_err(LoadResult::from),
+        Err(r) => Err(r),
+    };
     // Wipe the copy before the load ends: it holds a profile's ciphertext and keys.
     work.1.fill(0);
     work.0 = 0;
@@ -359,4 +371,111 @@ pub extern "C" fn nusim_rs_load_work() {
         }
         ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_RESULT);
     }
+}
+
+/// The device-side check of a package before the nuSIM sees it: KpubCI among the trusted
+/// keys (asked under the registry lock), then both signatures (without it: they take a
+/// while). With CONFIG_LWM2M_NUSIM_CHECK_PACKAGES off only the nuSIM checks.
+#[cfg(feature = "check")]
+fn check(pkg: &[u8]) -> Result<(), LoadResult> {
+    use nusim_core::chain::{self, ChainError};
+    let ci = chain::kpub_ci(pkg).ok_or(LoadResult::Incomplete)?;
+    let trusted = STATE.with(|s| s.trust.admits(ci));
+    let r = if trusted {
+        chain::verify_chain(pkg)
+    } else {
+        Err(ChainError::UntrustedCi)
+    };
+    r.map_err(|e| {
+        log::warn!("package refused on the device, not sent to the nuSIM: {e:?}");
+        LoadResult::from(e)
+    })
+}
+
+#[cfg(not(feature = "check"))]
+fn check(_pkg: &[u8]) -> Result<(), LoadResult> {
+    Ok(())
+}
+
+/// Installs the build-time trust anchors: `kconfig` (NUL-terminated hex keys separated by
+/// spaces, commas or semicolons) and `dt` (`dt_len` bytes, 65 per key, from the nuSIM
+/// node's `trusted-ci-keys`). A malformed or off-curve key refuses every package until the
+/// application sets valid anchors (fail closed), and says so in the log.
+#[cfg(feature = "check")]
+#[no_mangle]
+pub extern "C" fn nusim_rs_trust_init(kconfig: *const c_char, dt: *const u8, dt_len: usize) {
+    use nusim_core::chain::is_public_key;
+    let text: &[u8] = if kconfig.is_null() {
+        &[]
+    } else {
+        // SAFETY: non-null, and the glue passes a NUL-terminated Kconfig string literal.
+        unsafe { core::ffi::CStr::from_ptr(kconfig) }.to_bytes()
+    };
+    let dt: &[u8] = if dt.is_null() || dt_len == 0 {
+        &[]
+    } else {
+        // SAFETY: non-null and valid for dt_len bytes (a devicetree array in flash).
+        unsafe { core::slice::from_raw_parts(dt, dt_len) }
+    };
+    STATE.with(|s| {
+        let r = s
+            .trust
+            .set(dt, is_public_key)
+            .and_then(|()| s.trust.add_hex(text, is_public_key));
+        match r {
+            Ok(()) if s.trust.keys().is_empty() => {
+                log::info!("no trusted CI keys: the nuSIM alone decides which CI it trusts")
+            }
+            Ok(()) => log::info!("{} trusted CI key(s)", s.trust.keys().len()),
+            Err(e) => {
+                log::error!("trusted CI keys unusable ({e:?}): every package is refused until lwm2m_nusim_set_trusted_ci_keys()");
+                s.trust.poison();
+            }
+        }
+    });
+}
+
+/// `lwm2m_nusim_set_trusted_ci_keys()`: replaces the trusted CI keys with `count` keys of
+/// 65 bytes at `keys`. 0; -EINVAL if one is not a curve point; -ENOMEM beyond
+/// CONFIG_LWM2M_NUSIM_TRUSTED_CI_MAX. On error the previous set stays.
+#[cfg(feature = "check")]
+#[no_mangle]
+pub extern "C" fn nusim_rs_trust_set(keys: *const u8, count: usize) -> i32 {
+    use nusim_core::chain::is_public_key;
+    use nusim_core::trust::TrustError;
+    let Some(len) = count.checked_mul(nusim_core::field::POINT_LEN) else {
+        return errno::neg(E::NoMem);
+    };
+    if count > TRUSTED_CI_MAX {
+        return errno::neg(E::NoMem);
+    }
+    let flat: &[u8] = if count == 0 {
+        &[]
+    } else if keys.is_null() {
+        return errno::neg(E::Inval);
+    } else {
+        // SAFETY: non-null and valid for count * 65 bytes (the C API's contract).
+        unsafe { core::slice::from_raw_parts(keys, len) }
+    };
+    STATE.with(|s| match s.trust.set(flat, is_public_key) {
+        Ok(()) => 0,
+        Err(TrustError::TooMany) => errno::neg(E::NoMem),
+        Err(e) => {
+            log::warn!("trusted CI keys refused: {e:?}");
+            errno::neg(E::Inval)
+        }
+    })
+}
+
+/// `lwm2m_nusim_trusted_ci_count()`: keys in force; -EBADMSG while the set is poisoned.
+#[cfg(feature = "check")]
+#[no_mangle]
+pub extern "C" fn nusim_rs_trust_count() -> i32 {
+    STATE.with(|s| {
+        if s.trust.poisoned() {
+            errno::neg(E::BadMsg)
+        } else {
+            i32::try_from(s.trust.keys().len()).unwrap_or(i32::MAX)
+        }
+    })
 }

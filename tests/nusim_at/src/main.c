@@ -1,0 +1,259 @@
+/*
+ * Copyright (c) 2026 nusim-lwm2m contributors
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The AT nuSIM driver through its driver API, against the AT modem emulator on the far
+ * side of an emulated UART: every answer, every nuSIM error code, and the ways a modem
+ * or a line goes wrong (echo, unsolicited lines, garbage, lines in pieces, silence, late
+ * answers, malformed and overlong answers).
+ */
+
+#include <string.h>
+#include <zephyr/drivers/serial/uart_emul.h>
+#include <zephyr/kernel.h>
+#include <zephyr/ztest.h>
+#include <nusim/nusim.h>
+#include "nusim_rs.h"
+#include "wire_packages.h"
+
+#define assert_str(a, b) zassert_equal(strcmp((a), (b)), 0, "\"%s\" != \"%s\"", (a), (b))
+
+static const struct device *const modem = DEVICE_DT_GET(DT_NODELABEL(modem));
+static const struct device *const uart = DEVICE_DT_GET(DT_NODELABEL(euart0));
+
+/* Emulator faults (rust/nusim-sim/src/at_emul.rs, Fault). */
+enum fault {
+	F_NONE, F_ECHO, F_NOISE, F_SILENT, F_CME, F_BARE_ERROR, F_NO_FINAL, F_NO_INFO,
+	F_BAD_VALUE, F_DOUBLE_INFO, F_OVERLONG,
+};
+
+/* The modem's answers wait here and reach the UART in pieces of `chunk` bytes, one piece
+ * every `gap_ms`, after `delay_ms`: a real line, not a memcpy.
+ */
+static struct {
+	uint8_t buf[8192];
+	size_t len, sent;
+	size_t chunk;
+	uint32_t gap_ms, delay_ms;
+	bool started;
+} answer;
+static K_MUTEX_DEFINE(answer_lock);
+static void feed_work_fn(struct k_work *work);
+static K_WORK_DELAYABLE_DEFINE(feed_work, feed_work_fn);
+
+static void feed_work_fn(struct k_work *work)
+{
+	size_t n;
+
+	ARG_UNUSED(work);
+	k_mutex_lock(&answer_lock, K_FOREVER);
+	n = MIN(answer.chunk, answer.len - answer.sent);
+	answer.sent += uart_emul_put_rx_data(uart, &answer.buf[answer.sent], n);
+	if (answer.sent < answer.len) {
+		k_work_schedule(&feed_work, K_MSEC(answer.gap_ms));
+	} else {
+		answer.len = answer.sent = 0;
+		answer.started = false;
+	}
+	k_mutex_unlock(&answer_lock);
+}
+
+/* Bytes the driver sent: into the emulator, whose answer is queued for the feeder. */
+static void tx_ready(const struct device *dev, size_t size, void *user_data)
+{
+	uint8_t b[64];
+	uint32_t n;
+
+	ARG_UNUSED(size);
+	ARG_UNUSED(user_data);
+	while ((n = uart_emul_get_tx_data(dev, b, sizeof(b))) > 0) {
+		k_mutex_lock(&answer_lock, K_FOREVER);
+		answer.len += nusim_at_emul_rs_feed(b, n, &answer.buf[answer.len],
+						    sizeof(answer.buf) - answer.len);
+		if (answer.len > answer.sent && !answer.started) {
+			answer.started = true;
+			k_work_schedule(&feed_work, K_MSEC(answer.delay_ms));
+		}
+		k_mutex_unlock(&answer_lock);
+	}
+}
+
+static void line(size_t chunk, uint32_t gap_ms, uint32_t delay_ms)
+{
+	answer.chunk = chunk;
+	answer.gap_ms = gap_ms;
+	answer.delay_ms = delay_ms;
+}
+
+static void reset(void *fixture)
+{
+	struct k_work_sync sync;
+
+	ARG_UNUSED(fixture);
+	k_work_cancel_delayable_sync(&feed_work, &sync);
+	answer.len = answer.sent = 0;
+	answer.started = false;
+	uart_emul_flush_rx_data(uart);
+	uart_emul_flush_tx_data(uart);
+	uart_emul_callback_tx_data_ready_set(uart, tx_ready, NULL);
+	nusim_at_emul_rs_reset(false, WIRE_ICCID_INITIAL);
+	nusim_at_emul_rs_set_fault(F_NONE, 4);
+	line(13, 1, 0);
+}
+
+static void assert_iccid(const char *want)
+{
+	char iccid[NUSIM_ICCID_MAX_LEN + 1];
+
+	zassert_ok(nusim_get_iccid(modem, iccid, sizeof(iccid)));
+	assert_str(iccid, want);
+}
+
+ZTEST(nusim_at, test_identity)
+{
+	char eid[NUSIM_EID_LEN + 1];
+	uint8_t cert[1024];
+	uint8_t caps[8];
+	int n;
+
+	zassert_true(device_is_ready(modem));
+	zassert_ok(nusim_get_eid(modem, eid, sizeof(eid)));
+	assert_str(eid, WIRE_TEST_EID);
+	assert_iccid(WIRE_ICCID_INITIAL);
+	n = nusim_get_certificate(modem, cert, sizeof(cert));
+	zassert_equal(n, WIRE_TEST_CERT_LEN, "certificate length %d", n);
+	/* DER: a SEQUENCE whose two-byte length covers the rest. */
+	zassert_equal(cert[0], 0x30);
+	zassert_equal(cert[1], 0x82);
+	zassert_equal((cert[2] << 8 | cert[3]) + 4, n);
+	zassert_equal(nusim_get_capabilities(modem, caps, sizeof(caps)), 2);
+	zassert_equal(caps[0], 0x01);
+	zassert_equal(caps[1], 0x01, "DP authentication bit");
+}
+
+ZTEST(nusim_at, test_small_buffers_are_refused)
+{
+	char eid[NUSIM_EID_LEN];
+	uint8_t cert[100];
+
+	zassert_equal(nusim_get_eid(modem, eid, sizeof(eid)), -ENOMEM);
+	zassert_equal(nusim_get_certificate(modem, cert, sizeof(cert)), -ENOMEM);
+	zassert_equal(nusim_load(modem, wire_a, 0, &(struct nusim_load_status){0}), -EINVAL);
+}
+
+ZTEST(nusim_at, test_load)
+{
+	struct nusim_load_status st;
+
+	zassert_ok(nusim_load(modem, wire_a, sizeof(wire_a), &st));
+	zassert_equal(st.reason, NUSIM_REASON_NONE);
+	assert_str(st.iccid, WIRE_ICCID_A);
+	assert_iccid(WIRE_ICCID_A);
+	/* The real size: 1 KB of encP, a 2.7 KB command line. */
+	zassert_ok(nusim_load(modem, wire_max, sizeof(wire_max), &st));
+	assert_str(st.iccid, WIRE_ICCID_MAX);
+}
+
+static void expect_refusal(const uint8_t *pkg, size_t len, int32_t reason)
+{
+	struct nusim_load_status st;
+
+	zassert_equal(nusim_load(modem, pkg, len, &st), -EBADMSG, "reason %d", reason);
+	zassert_equal(st.reason, reason);
+	zassert_equal(st.iccid[0], '\0');
+}
+
+ZTEST(nusim_at, test_every_error_code)
+{
+	expect_refusal(wire_other_ci, sizeof(wire_other_ci), NUSIM_REASON_CI_MISMATCH);
+	expect_refusal(wire_sig_kpubdp, sizeof(wire_sig_kpubdp), NUSIM_REASON_SIG_KPUB_DP);
+	expect_refusal(wire_sig_ekpubdp, sizeof(wire_sig_ekpubdp), NUSIM_REASON_SIG_EKPUB_DP);
+	expect_refusal(wire_encp, sizeof(wire_encp), NUSIM_REASON_MAC);
+	expect_refusal(wire_unparsable, sizeof(wire_unparsable), NUSIM_REASON_UNPARSABLE);
+	/* The modem's own syntax check: a package cut short. */
+	expect_refusal(wire_a, 100, NUSIM_REASON_SYNTAX);
+	assert_iccid(WIRE_ICCID_INITIAL);
+
+	nusim_at_emul_rs_reset(true, WIRE_ICCID_INITIAL);
+	expect_refusal(wire_a, sizeof(wire_a), NUSIM_REASON_REPROVISIONING);
+
+	nusim_at_emul_rs_set_fault(F_CME, NUSIM_REASON_GENERAL);
+	expect_refusal(wire_a, sizeof(wire_a), NUSIM_REASON_GENERAL);
+	nusim_at_emul_rs_set_fault(F_BARE_ERROR, 0);
+	expect_refusal(wire_a, sizeof(wire_a), NUSIM_REASON_GENERAL);
+	/* Every code of the dialect passes through as it came. */
+	for (int32_t code = 541; code <= 546; code++) {
+		nusim_at_emul_rs_set_fault(F_CME, code);
+		expect_refusal(wire_a, sizeof(wire_a), code);
+	}
+}
+
+ZTEST(nusim_at, test_noisy_modems_still_work)
+{
+	struct nusim_load_status st;
+	char eid[NUSIM_EID_LEN + 1];
+
+	nusim_at_emul_rs_set_fault(F_ECHO, 0);
+	zassert_ok(nusim_get_eid(modem, eid, sizeof(eid)));
+	zassert_ok(nusim_load(modem, wire_a, sizeof(wire_a), &st), "echoed 800-byte command");
+	nusim_at_emul_rs_reset(false, WIRE_ICCID_INITIAL);
+	nusim_at_emul_rs_set_fault(F_NOISE, 0);
+	zassert_ok(nusim_get_eid(modem, eid, sizeof(eid)));
+	zassert_ok(nusim_load(modem, wire_a, sizeof(wire_a), &st));
+	assert_str(st.iccid, WIRE_ICCID_A);
+	/* One byte at a time, 1 ms apart, noise included. */
+	line(1, 1, 0);
+	zassert_ok(nusim_get_eid(modem, eid, sizeof(eid)));
+	assert_str(eid, WIRE_TEST_EID);
+}
+
+/* The driver gives up at its deadline, not later, and the modem is usable afterwards. */
+static void expect_rc_in_time(enum fault f, int want_load, int want_query)
+{
+	struct nusim_load_status st;
+	char eid[NUSIM_EID_LEN + 1];
+	int64_t t0 = k_uptime_get();
+	int rc;
+
+	/* A fast line: the 5 KB junk line must arrive well within the deadline. */
+	line(64, 1, 0);
+	nusim_at_emul_rs_set_fault(f, 0);
+	rc = nusim_get_eid(modem, eid, sizeof(eid));
+	zassert_equal(rc, want_query, "fault %d: query %d", f, rc);
+	zassert_true(k_uptime_get() - t0 <= 300 + 50, "fault %d: query took too long", f);
+	t0 = k_uptime_get();
+	rc = nusim_load(modem, wire_a, sizeof(wire_a), &st);
+	zassert_equal(rc, want_load, "fault %d: load %d", f, rc);
+	zassert_true(k_uptime_get() - t0 <= 2000 + 50, "fault %d: load took too long", f);
+	nusim_at_emul_rs_set_fault(F_NONE, 0);
+	zassert_ok(nusim_get_eid(modem, eid, sizeof(eid)), "fault %d: no recovery", f);
+}
+
+ZTEST(nusim_at, test_broken_answers_fail_cleanly)
+{
+	expect_rc_in_time(F_SILENT, -ETIMEDOUT, -ETIMEDOUT);
+	expect_rc_in_time(F_NO_FINAL, -ETIMEDOUT, -ETIMEDOUT);
+	expect_rc_in_time(F_NO_INFO, -EIO, -EIO);
+	expect_rc_in_time(F_BAD_VALUE, -EIO, -EIO);
+	expect_rc_in_time(F_DOUBLE_INFO, -EIO, -EIO);
+	expect_rc_in_time(F_OVERLONG, -EIO, -EIO);
+	expect_rc_in_time(F_BARE_ERROR, -EBADMSG, -EIO);
+}
+
+ZTEST(nusim_at, test_late_answer_is_not_taken_for_the_next)
+{
+	char iccid[NUSIM_ICCID_MAX_LEN + 1];
+	char eid[NUSIM_EID_LEN + 1];
+
+	/* The EID answer comes after the driver gave up... */
+	line(13, 1, 400);
+	zassert_equal(nusim_get_eid(modem, eid, sizeof(eid)), -ETIMEDOUT);
+	k_msleep(200);
+	/* ...and is thrown away before the next command: the ICCID is an ICCID. */
+	line(13, 1, 0);
+	zassert_ok(nusim_get_iccid(modem, iccid, sizeof(iccid)));
+	assert_str(iccid, WIRE_ICCID_INITIAL);
+	zassert_true(nusim_at_emul_rs_commands() >= 2);
+}
+
+ZTEST_SUITE(nusim_at, NULL, NULL, reset, NULL, NULL);
