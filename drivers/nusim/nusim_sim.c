@@ -10,7 +10,9 @@
 
 #include <zephyr/device.h>
 #include <zephyr/kernel.h>
+#include <zephyr/sys/atomic.h>
 #include <nusim/nusim.h>
+#include <nusim/nusim_sim.h>
 #include "nusim_rs.h"
 
 BUILD_ASSERT(DT_NUM_INST_STATUS_OKAY(DT_DRV_COMPAT) == 1,
@@ -26,6 +28,13 @@ struct nusim_sim_data {
 	struct k_mutex lock;
 };
 
+static atomic_t loads;
+
+int nusim_sim_load_count(void)
+{
+	return (int)atomic_get(&loads);
+}
+
 static int sim_load(const struct device *dev, const uint8_t *pkg, size_t len,
 		    struct nusim_load_status *status)
 {
@@ -39,6 +48,7 @@ static int sim_load(const struct device *dev, const uint8_t *pkg, size_t len,
 	status->reason = NUSIM_REASON_NONE;
 	status->iccid[0] = '\0';
 	k_mutex_lock(&data->lock, K_FOREVER);
+	atomic_inc(&loads);
 	if (cfg->load_delay_ms > 0) {
 		k_msleep(cfg->load_delay_ms);
 	}

@@ -563,10 +563,25 @@ pub fn c_header_wire() -> String {
     writeln!(h, "#define WIRE_ICCID_INITIAL \"{}\"", test_iccids::INITIAL).unwrap();
     writeln!(h, "#define WIRE_ICCID_A \"{}\"", test_iccids::A).unwrap();
     writeln!(h, "#define WIRE_ICCID_MAX \"{}\"", test_iccids::MAX).unwrap();
-    writeln!(h, "#define WIRE_TEST_EID \"{}\"", nusim_sim::test_identity::EID).unwrap();
-    writeln!(h, "#define WIRE_TEST_CERT_LEN {}\n", nusim_sim::test_identity::CERT_DER.len()).unwrap();
+    writeln!(
+        h,
+        "#define WIRE_TEST_EID \"{}\"",
+        nusim_sim::test_identity::EID
+    )
+    .unwrap();
+    writeln!(
+        h,
+        "#define WIRE_TEST_CERT_LEN {}\n",
+        nusim_sim::test_identity::CERT_DER.len()
+    )
+    .unwrap();
     let mut emit = |name: &str, what: &str, w: &[u8]| {
-        writeln!(h, "/* {what} */\nstatic const uint8_t {name}[{}] = {{", w.len()).unwrap();
+        writeln!(
+            h,
+            "/* {what} */\nstatic const uint8_t {name}[{}] = {{",
+            w.len()
+        )
+        .unwrap();
         for line in w.chunks(16) {
             let l: Vec<String> = line.iter().map(|x| format!("0x{x:02x}")).collect();
             writeln!(h, "\t{},", l.join(", ")).unwrap();
@@ -576,13 +591,18 @@ pub fn c_header_wire() -> String {
     emit(
         "wire_a",
         "valid, WIRE_ICCID_A",
-        &b.profile(test_iccids::A, "262010000000017", "Carrier A").wire(),
+        &b.profile(test_iccids::A, "262010000000017", "Carrier A")
+            .wire(),
     );
     let max = b.build(
         &profile_cbor_sized(test_iccids::MAX, "262030000000033", "Carrier Max", 1024),
         "max",
     );
-    emit("wire_max", "valid, WIRE_ICCID_MAX, encP of 1024 bytes", &max.wire());
+    emit(
+        "wire_max",
+        "valid, WIRE_ICCID_MAX, encP of 1024 bytes",
+        &max.wire(),
+    );
     for br in Breakage::ALL {
         emit(
             &format!("wire_{}", br.name().replace('-', "_")),

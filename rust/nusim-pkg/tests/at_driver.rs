@@ -31,8 +31,9 @@ impl Port for Wire {
     fn write(&mut self, data: &[u8]) -> Result<(), i32> {
         let mut plain = vec![0u8; 2048];
         let rx = &mut self.rx;
-        self.modem
-            .feed(data, &mut plain, &mut |b: &[u8]| rx.extend(b.iter().copied()));
+        self.modem.feed(data, &mut plain, &mut |b: &[u8]| {
+            rx.extend(b.iter().copied())
+        });
         Ok(())
     }
     fn read(&mut self, buf: &mut [u8], timeout_ms: u32) -> Result<usize, i32> {
@@ -69,7 +70,10 @@ fn identity_and_a_full_load() {
     assert_eq!(request(&mut w, Request::GetIccid, &[], &mut out), Ok(0));
     let n = request(&mut w, Request::GetCertificate, &[], &mut out).unwrap();
     assert_eq!(&out[..n], TEST_IDENTITY.cert_der);
-    assert_eq!(request(&mut w, Request::GetCapabilities, &[], &mut out), Ok(2));
+    assert_eq!(
+        request(&mut w, Request::GetCapabilities, &[], &mut out),
+        Ok(2)
+    );
     assert_eq!(out[..2], TEST_IDENTITY.capabilities);
 
     let pkg = Builder::test_identity()
@@ -100,8 +104,13 @@ fn every_refusal_reaches_the_driver_with_its_code() {
         );
     }
     let mut w = Wire::new(true);
-    let good = b.profile("8949000000000000017", "262019876543210", "T").wire();
-    assert_eq!(request(&mut w, Request::SetProfile, &good, &mut out), Ok(19));
+    let good = b
+        .profile("8949000000000000017", "262019876543210", "T")
+        .wire();
+    assert_eq!(
+        request(&mut w, Request::SetProfile, &good, &mut out),
+        Ok(19)
+    );
     assert_eq!(
         request(&mut w, Request::SetProfile, &good, &mut out),
         Err(AtError::Modem(545))
@@ -123,13 +132,37 @@ fn every_fault_ends_in_a_clear_outcome() {
         (Fault::Echo, Ok(32), Ok(19)),
         (Fault::Noise, Ok(32), Ok(19)),
         (Fault::Silent, Err(AtError::Timeout), Err(AtError::Timeout)),
-        (Fault::CmeError, Err(AtError::Modem(4)), Err(AtError::Modem(4))),
-        (Fault::BareError, Err(AtError::Modem(4)), Err(AtError::Modem(4))),
+        (
+            Fault::CmeError,
+            Err(AtError::Modem(4)),
+            Err(AtError::Modem(4)),
+        ),
+        (
+            Fault::BareError,
+            Err(AtError::Modem(4)),
+            Err(AtError::Modem(4)),
+        ),
         (Fault::NoFinal, Err(AtError::Timeout), Err(AtError::Timeout)),
-        (Fault::NoInfo, Err(AtError::Malformed), Err(AtError::Malformed)),
-        (Fault::BadValue, Err(AtError::Malformed), Err(AtError::Malformed)),
-        (Fault::DoubleInfo, Err(AtError::Malformed), Err(AtError::Malformed)),
-        (Fault::Overlong, Err(AtError::Overlong), Err(AtError::Overlong)),
+        (
+            Fault::NoInfo,
+            Err(AtError::Malformed),
+            Err(AtError::Malformed),
+        ),
+        (
+            Fault::BadValue,
+            Err(AtError::Malformed),
+            Err(AtError::Malformed),
+        ),
+        (
+            Fault::DoubleInfo,
+            Err(AtError::Malformed),
+            Err(AtError::Malformed),
+        ),
+        (
+            Fault::Overlong,
+            Err(AtError::Overlong),
+            Err(AtError::Overlong),
+        ),
     ] {
         let mut w = Wire::new(false);
         w.modem.fault = fault;
@@ -145,6 +178,10 @@ fn every_fault_ends_in_a_clear_outcome() {
         );
         // The fault over, the same modem answers properly: no stale bytes, no lost sync.
         w.modem.fault = Fault::None;
-        assert_eq!(request(&mut w, Request::GetEid, &[], &mut out), Ok(32), "{fault:?}");
+        assert_eq!(
+            request(&mut w, Request::GetEid, &[], &mut out),
+            Ok(32),
+            "{fault:?}"
+        );
     }
 }

@@ -92,13 +92,13 @@ type TextGetter = unsafe extern "C" fn(*mut c_char, usize) -> c_int;
 type BytesGetter = unsafe extern "C" fn(*mut u8, usize) -> c_int;
 
 /// Asks the driver for a text value and keeps it in `t` if it is NUL-terminated within the
-/// buffer and `valid`; otherwise logs and leaves `t` empty.
+/// buffer and `valid`; otherwise logs, leaves `t` empty and returns false.
 fn fetch_text<const N: usize>(
     what: &str,
     t: &mut Text<N>,
     get: TextGetter,
     valid: fn(&[u8]) -> bool,
-) {
+) -> bool {
     let mut buf = [0u8; N];
     // SAFETY: buf is valid for writes of N bytes, the size passed.
     let rc = unsafe { get(buf.as_mut_ptr().cast(), N) };
@@ -108,6 +108,11 @@ fn fetch_text<const N: usize>(
         log::error!("nuSIM {what} unavailable or malformed ({rc})");
         t.set(b"");
     }
+    ok
+}
+
+fn iccid_or_none(id: &[u8]) -> bool {
+    id.is_empty() || text::is_iccid(id)
 }
 
 /// Asks the driver for a byte value into `buf`; its length, or 0 (logged) on error or a
@@ -132,9 +137,12 @@ pub extern "C" fn nusim_rs_init() -> i32 {
     STATE.with(|s| {
         let n = &mut s.nusim;
         fetch_text("EID", &mut n.eid, ffi::nusim_glue_get_eid, text::is_eid);
-        fetch_text("ICCID", &mut n.iccid, ffi::nusim_glue_get_iccid, |id| {
-            id.is_empty() || text::is_iccid(id)
-        });
+        fetch_text(
+            "ICCID",
+            &mut n.iccid,
+            ffi::nusim_glue_get_iccid,
+            iccid_or_none,
+        );
         n.caps_len = fetch_bytes(
             "capabilities",
             &mut n.caps,
@@ -355,9 +363,23 @@ pub extern "C" fn nusim_rs_load_work() {
     // Wipe the copy before the load ends: it holds a profile's ciphertext and keys.
     work.1.fill(0);
     work.0 = 0;
+    // After an I/O failure or timeout the chip may have installed the profile anyway: ask
+    // it (without the registry lock: an AT modem may take its whole timeout) so that
+    // 508/0/1 says what the chip holds.
+    let mut resync = Text::<21>::new();
+    let resynced = outcome == Err(LoadResult::DriverError)
+        && fetch_text(
+            "ICCID after a failed load",
+            &mut resync,
+            ffi::nusim_glue_get_iccid,
+            iccid_or_none,
+        );
     let (result, iccid_changed) = STATE.with(|s| {
         let before = s.nusim.iccid;
         let r = s.nusim.finish(outcome.map(|n| &iccid[..n.min(21)]));
+        if resynced {
+            s.nusim.iccid = resync;
+        }
         (r, before.as_bytes() != s.nusim.iccid.as_bytes())
     });
     match result {

@@ -12,6 +12,9 @@
 #include <zephyr/sys/base64.h>
 #include <zephyr/ztest.h>
 
+#include <nusim/lwm2m_nusim.h>
+#include <nusim/nusim_sim.h>
+
 #include "lwm2m_engine.h"
 #include "lwm2m_registry.h"
 #include "packages.h"
@@ -344,10 +347,28 @@ ZTEST(nusim, test_delete_instance_while_loading)
 	zassert_true(lwm2m_get_string(P(0, 0), buf, sizeof(buf)) < 0, "instance gone");
 }
 
+/* The build-time trust anchors as found at start, and whether malformed ones refused a
+ * valid package (checked here, before the other tests need working loads).
+ */
+static int build_time_trust;
+static bool malformed_refused;
+
+static uint8_t load_pkg(const char *const pkg[7], bool *reached_chip);
+
 static void *setup(void)
 {
+	bool reached;
+
 	zassert_equal(result(), R_NEVER, "no load yet at start");
 	zassert_str_equal(iccid(), ICCID_INITIAL, "bootstrap profile from devicetree");
+	build_time_trust = lwm2m_nusim_trusted_ci_count();
+	if (build_time_trust == -EBADMSG) {
+		zassert_ok(lwm2m_create_object_inst(I(0)));
+		malformed_refused = load_pkg(pkg_a, &reached) == R_CI && !reached &&
+				    strcmp(iccid(), ICCID_INITIAL) == 0;
+		zassert_ok(lwm2m_nusim_set_trusted_ci_keys(NULL, 0));
+		zassert_ok(lwm2m_delete_object_inst(I(0)));
+	}
 	return NULL;
 }
 
@@ -373,3 +394,131 @@ static void teardown(void *f)
 }
 
 ZTEST_SUITE(nusim, NULL, setup, before, NULL, teardown);
+
+/*
+ * Device-side package checks (CONFIG_LWM2M_NUSIM_CHECK_PACKAGES). A package the device
+ * refuses never reaches the chip: the simulator's load count says whether it did. Tests run
+ * in name order: build-time anchors first, before any test replaces them.
+ */
+
+/* KpubCI of the public A.1 vectors: a valid point, but not the CI of the test identity. */
+static const uint8_t foreign_ci[LWM2M_NUSIM_CI_KEY_LEN] = {
+	0x04, 0x45, 0x16, 0x69, 0x37, 0x0A, 0x39, 0xC1, 0x4A, 0xA1, 0x66, 0x04, 0x8A, 0x93, 0x9C,
+	0x60, 0x61, 0xDC, 0x60, 0x66, 0x41, 0x8E, 0x88, 0x5F, 0xB7, 0x1B, 0x4D, 0x59, 0x56, 0x47,
+	0xE0, 0x2D, 0xA2, 0x87, 0x55, 0x3A, 0x53, 0x8A, 0x08, 0x1B, 0x2C, 0xBC, 0xE2, 0xEE, 0xC7,
+	0x90, 0x43, 0xF4, 0xDC, 0x67, 0x43, 0x71, 0x45, 0x6F, 0xBA, 0x5D, 0x81, 0x8B, 0xE5, 0x8B,
+	0x35, 0x39, 0x3B, 0x3B, 0xF4,
+};
+
+/* The test identity's CI key: KpubCI of every valid test package. */
+static void test_ci(uint8_t out[LWM2M_NUSIM_CI_KEY_LEN])
+{
+	size_t n = 0;
+
+	zassert_ok(base64_decode(out, LWM2M_NUSIM_CI_KEY_LEN, &n, pkg_a[6], strlen(pkg_a[6])));
+	zassert_equal(n, LWM2M_NUSIM_CI_KEY_LEN);
+}
+
+/* Loads `pkg` through 507/0; the result, and whether the chip saw the package. */
+static uint8_t load_pkg(const char *const pkg[7], bool *reached_chip)
+{
+	int before_count = nusim_sim_load_count();
+	uint8_t r;
+
+	write_pkg(0, pkg);
+	r = load(0);
+	*reached_chip = nusim_sim_load_count() != before_count;
+	return r;
+}
+
+static void trust_before(void *f)
+{
+	before(f);
+	zassert_ok(lwm2m_create_object_inst(I(0)));
+}
+
+ZTEST(nusim_trust, test_1_build_time_anchors)
+{
+	bool reached;
+
+	Z_TEST_SKIP_IFNDEF(CONFIG_LWM2M_NUSIM_CHECK_PACKAGES);
+	if (CONFIG_TEST_EXPECT_TRUSTED < 0) {
+		/* Malformed keys in the build: fail closed until the application sets some
+		 * (checked in the first suite's setup, which then cleared them).
+		 */
+		zassert_equal(build_time_trust, -EBADMSG);
+		zassert_true(malformed_refused, "a valid package must be refused on the device");
+		zassert_equal(load_pkg(pkg_a, &reached), R_SUCCESS);
+		return;
+	}
+	zassert_equal(build_time_trust, CONFIG_TEST_EXPECT_TRUSTED);
+	if (CONFIG_TEST_EXPECT_TRUSTED > 0) {
+		/* Devicetree: the test CI; Kconfig: the foreign one. Another CI is refused here. */
+		zassert_equal(load_pkg(pkg_other_ci, &reached), R_CI);
+		zassert_false(reached, "refused on the device");
+		zassert_equal(load_pkg(pkg_a, &reached), R_SUCCESS);
+		zassert_true(reached);
+		zassert_str_equal(iccid(), ICCID_A);
+	}
+}
+
+ZTEST(nusim_trust, test_2_runtime_anchors)
+{
+	uint8_t keys[5][LWM2M_NUSIM_CI_KEY_LEN];
+	bool reached;
+	char old[32];
+
+	if (!IS_ENABLED(CONFIG_LWM2M_NUSIM_CHECK_PACKAGES)) {
+		zassert_equal(lwm2m_nusim_set_trusted_ci_keys(foreign_ci, 1), -ENOTSUP);
+		zassert_equal(lwm2m_nusim_trusted_ci_count(), -ENOTSUP);
+		return;
+	}
+	strcpy(old, iccid());
+	memcpy(keys[0], foreign_ci, sizeof(foreign_ci));
+	test_ci(keys[1]);
+
+	zassert_ok(lwm2m_nusim_set_trusted_ci_keys(keys[0], 1));
+	zassert_equal(lwm2m_nusim_trusted_ci_count(), 1);
+	zassert_equal(load_pkg(pkg_b, &reached), R_CI, "a valid package under an untrusted CI");
+	zassert_false(reached, "refused on the device");
+	zassert_str_equal(iccid(), old);
+
+	zassert_ok(lwm2m_nusim_set_trusted_ci_keys(keys[0], 2));
+	zassert_equal(load_pkg(pkg_b, &reached), R_SUCCESS);
+	zassert_true(reached);
+	zassert_str_equal(iccid(), ICCID_B);
+
+	/* A key off the curve, or too many keys: refused, the set in force stays. */
+	memcpy(keys[2], foreign_ci, sizeof(foreign_ci));
+	keys[2][64] ^= 1;
+	zassert_equal(lwm2m_nusim_set_trusted_ci_keys(keys[0], 3), -EINVAL);
+#ifdef CONFIG_LWM2M_NUSIM_TRUSTED_CI_MAX
+	BUILD_ASSERT(CONFIG_LWM2M_NUSIM_TRUSTED_CI_MAX < ARRAY_SIZE(keys));
+	zassert_equal(lwm2m_nusim_set_trusted_ci_keys(keys[0], CONFIG_LWM2M_NUSIM_TRUSTED_CI_MAX + 1),
+		      -ENOMEM);
+#endif
+	zassert_equal(lwm2m_nusim_set_trusted_ci_keys(NULL, 1), -EINVAL);
+	zassert_equal(lwm2m_nusim_trusted_ci_count(), 2);
+
+	zassert_ok(lwm2m_nusim_set_trusted_ci_keys(NULL, 0));
+	zassert_equal(lwm2m_nusim_trusted_ci_count(), 0);
+}
+
+ZTEST(nusim_trust, test_3_forged_packages_stop_on_the_device)
+{
+	bool checks = IS_ENABLED(CONFIG_LWM2M_NUSIM_CHECK_PACKAGES);
+	bool reached;
+
+	if (checks) {
+		zassert_ok(lwm2m_nusim_set_trusted_ci_keys(NULL, 0));
+	}
+	zassert_equal(load_pkg(pkg_sig_kpubdp, &reached), R_SIG_KPUB_DP);
+	zassert_equal(reached, !checks, "SigKpubDP: only the nuSIM checks when checks are off");
+	zassert_equal(load_pkg(pkg_sig_ekpubdp, &reached), R_SIG_EKPUB_DP);
+	zassert_equal(reached, !checks);
+	/* The MAC needs the nuSIM's key: only the chip can check it. */
+	zassert_equal(load_pkg(pkg_encp, &reached), R_MAC);
+	zassert_true(reached);
+}
+
+ZTEST_SUITE(nusim_trust, NULL, NULL, trust_before, NULL, NULL);
