@@ -1,26 +1,44 @@
 #!/usr/bin/env bash
-# Footprint of the module on a board (default qemu_cortex_m3), measured from the build:
-# the same app (tests/lwm2m_nusim) with CONFIG_LWM2M_NUSIM=n and =y; then how the module's
-# share splits between the objects and the simulated nuSIM, from the symbol sizes.
+# Footprint of the module on a board (default qemu_cortex_m3), measured from builds of
+# benchmarks/footprint (a minimal LwM2M client):
+#   base      the client alone
+#   sim       + Objects 507/508, simulated nuSIM, device-side checks (the demo setup)
+#   at        + Objects 507/508, AT driver, device-side checks (a product setup)
+#   at-nochk  + Objects 507/508, AT driver, checks off (CONFIG_LWM2M_NUSIM_CHECK_PACKAGES=n)
+# Differences to base are the module's cost; at - at-nochk is the cost of the checks.
+# Flash = text + data, RAM = data + bss (arm-none-eabi-size); RAM includes the work
+# queue's stack (CONFIG_LWM2M_NUSIM_WORKQ_STACK_SIZE).
 # Usage: scripts/footprint.sh [board]   (needs the Zephyr tree: see README)
 set -euo pipefail
 board=${1:-qemu_cortex_m3}
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/env.sh"
 out=${FOOTPRINT_OUT:-/tmp/nusim-footprint}
-size_of() { # flash = text + data, RAM = data + bss (arm-none-eabi-size)
+app="$root/benchmarks/footprint"
+size_of() {
   arm-none-eabi-size "$1" | awk 'NR==2 {print $1+$2, $2+$3}'
 }
-for v in n y; do
+build() { # name, extra cmake args...
+  local v=$1
+  shift
   rm -rf "$out/$v"
-  cmake -GNinja -S "$root/tests/lwm2m_nusim" -B "$out/$v" -DBOARD="$board" "${NUSIM_CMAKE_ARGS[@]}" \
-    -DCONFIG_LWM2M_NUSIM=$v >"$out.$v.log" 2>&1
-  ninja -C "$out/$v" >>"$out.$v.log" 2>&1
-done
-read -r fn rn < <(size_of "$out/n/zephyr/zephyr.elf")
-read -r fy ry < <(size_of "$out/y/zephyr/zephyr.elf")
-echo "board $board: app without the module: flash $fn B, RAM $rn B"
-echo "board $board: app with the module:    flash $fy B, RAM $ry B"
-echo "module (objects + simulated nuSIM, incl. 8 KB work-queue stack): flash $((fy - fn)) B, RAM $((ry - rn)) B"
+  cmake -GNinja -S "$app" -B "$out/$v" -DBOARD="$board" "${NUSIM_CMAKE_ARGS[@]}" "$@" \
+    >"$out.$v.log" 2>&1 && ninja -C "$out/$v" >>"$out.$v.log" 2>&1 \
+    || { tail -30 "$out.$v.log"; echo "footprint build $v FAILED"; exit 1; }
+  size_of "$out/$v/zephyr/zephyr.elf"
+}
+mkdir -p "$out"
+read -r fb rb < <(build base)
+read -r fs rs < <(build sim -DCONFIG_LWM2M_NUSIM=y -DEXTRA_DTC_OVERLAY_FILE="$app/sim.overlay")
+read -r fa ra < <(build at -DCONFIG_LWM2M_NUSIM=y -DEXTRA_DTC_OVERLAY_FILE="$app/at.overlay")
+read -r fn rn < <(build at-nochk -DCONFIG_LWM2M_NUSIM=y -DCONFIG_LWM2M_NUSIM_CHECK_PACKAGES=n \
+  -DEXTRA_DTC_OVERLAY_FILE="$app/at.overlay")
+stack() { grep -E '^CONFIG_LWM2M_NUSIM_WORKQ_STACK_SIZE=' "$out/$1/zephyr/.config" | cut -d= -f2; }
+echo "board $board, LwM2M client alone: flash $fb B, RAM $rb B"
+printf '%-44s flash %+7d B, RAM %+7d B (work-queue stack %s B)\n' \
+  "module, simulated nuSIM, checks:" $((fs - fb)) $((rs - rb)) "$(stack sim)" \
+  "module, AT driver, checks:" $((fa - fb)) $((ra - rb)) "$(stack at)" \
+  "module, AT driver, no checks:" $((fn - fb)) $((rn - rb)) "$(stack at-nochk)" \
+  "device-side checks (at - at-nochk):" $((fa - fn)) $((ra - rn)) "-"
 # Split by symbol: the simulator's share and Rust's formatting code.
-arm-none-eabi-nm -S --size-sort -C "$out/y/zephyr/zephyr.elf" | python3 "$root/scripts/footprint_split.py"
+arm-none-eabi-nm -S --size-sort -C "$out/sim/zephyr/zephyr.elf" | python3 "$root/scripts/footprint_split.py"
