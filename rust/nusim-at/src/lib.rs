@@ -19,6 +19,9 @@ mod modem;
 
 pub use line::{Line, LineBuf};
 pub use modem::{parse_command, Command, CommandError};
+pub use nusim_core::text::{is_eid, is_iccid};
+
+use nusim_core::codec::{self, hex_value, Encoding};
 
 /// What a command asks the modem for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,8 +84,6 @@ pub enum AtError {
 /// Reason code of a bare `ERROR`: general error.
 pub const GENERAL_ERROR: u16 = 4;
 
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
-
 /// Streams the command line of `req` to `out` in chunks of at most 64 bytes: for
 /// [`Request::SetProfile`] with `pkg` as upper-case hex after its byte length. Ends with CR.
 pub fn write_command<E>(
@@ -99,11 +100,8 @@ pub fn write_command<E>(
         out(b",")?;
         let mut chunk = [0u8; 64];
         for part in pkg.chunks(32) {
-            for (i, b) in part.iter().enumerate() {
-                chunk[2 * i] = HEX[usize::from(b >> 4)];
-                chunk[2 * i + 1] = HEX[usize::from(b & 15)];
-            }
-            out(&chunk[..2 * part.len()])?;
+            let n = codec::encode(part, Encoding::HexUpper, &mut chunk).unwrap_or(0);
+            out(&chunk[..n])?;
         }
     }
     out(b"\r")
@@ -138,15 +136,6 @@ pub fn trim(s: &[u8]) -> &[u8] {
     &s[start..end]
 }
 
-fn hex_val(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
-}
-
 /// Decodes hex `s` (even length, either case) into `out`; the byte count.
 pub fn decode_hex(s: &[u8], out: &mut [u8]) -> Result<usize, AtError> {
     if s.len() % 2 != 0 {
@@ -156,22 +145,12 @@ pub fn decode_hex(s: &[u8], out: &mut [u8]) -> Result<usize, AtError> {
         return Err(AtError::TooLarge);
     }
     for (i, pair) in s.chunks(2).enumerate() {
-        let (Some(h), Some(l)) = (hex_val(pair[0]), hex_val(pair[1])) else {
+        let (Some(h), Some(l)) = (hex_value(pair[0]), hex_value(pair[1])) else {
             return Err(AtError::Malformed);
         };
         out[i] = h << 4 | l;
     }
     Ok(s.len() / 2)
-}
-
-/// 18 to 20 decimal digits: an ICCID (ITU-T E.118).
-pub fn is_iccid(s: &[u8]) -> bool {
-    (18..=20).contains(&s.len()) && s.iter().all(u8::is_ascii_digit)
-}
-
-/// 32 decimal digits: an EID.
-pub fn is_eid(s: &[u8]) -> bool {
-    s.len() == 32 && s.iter().all(u8::is_ascii_digit)
 }
 
 /// The answer to one request, line by line.

@@ -66,7 +66,10 @@ pub fn parse_command(line: &mut [u8]) -> Result<Command<'_>, CommandError> {
     }
     for i in 0..len {
         let (h, l) = (line[hex_start + 2 * i], line[hex_start + 2 * i + 1]);
-        let (Some(h), Some(l)) = (crate::hex_val(h), crate::hex_val(l)) else {
+        let (Some(h), Some(l)) = (
+            nusim_core::codec::hex_value(h),
+            nusim_core::codec::hex_value(l),
+        ) else {
             return Err(CommandError::Syntax);
         };
         // In place: byte i is written at or before the digits 2i, 2i+1 it came from.

@@ -47,7 +47,8 @@ fn b64_value(c: u8) -> Option<u8> {
     }
 }
 
-fn hex_value(c: u8) -> Option<u8> {
+/// The value of one hex digit (either case).
+pub fn hex_value(c: u8) -> Option<u8> {
     match c {
         b'0'..=b'9' => Some(c - b'0'),
         b'a'..=b'f' => Some(c - b'a' + 10),

@@ -87,17 +87,24 @@ impl<const N: usize> TrustAnchors<N> {
     }
 
     /// Adds keys written as hex (either case), separated by spaces, commas or semicolons
-    /// (the Kconfig string form), after those already set. On error nothing changes.
+    /// (the Kconfig string form), after those already set, each checked with `valid`. On
+    /// error nothing changes. Works in place (no copy of the set): it runs at init, on the
+    /// small main stack.
     pub fn add_hex(
         &mut self,
         text: &[u8],
         valid: impl Fn(&[u8]) -> bool,
     ) -> Result<(), TrustError> {
-        let mut next = TrustAnchors::<N> {
-            keys: self.keys,
-            len: self.len,
-            poisoned: false,
-        };
+        let old_len = self.len;
+        let r = self.parse_hex(text, valid);
+        if r.is_err() {
+            // Slots past the old length are unused: dropping the new ones restores the set.
+            self.len = old_len;
+        }
+        r
+    }
+
+    fn parse_hex(&mut self, text: &[u8], valid: impl Fn(&[u8]) -> bool) -> Result<(), TrustError> {
         for word in text
             .split(|c| matches!(c, b' ' | b',' | b';' | b'\t' | b'\n' | b'\r'))
             .filter(|w| !w.is_empty())
@@ -105,22 +112,28 @@ impl<const N: usize> TrustAnchors<N> {
             if word.len() != 2 * POINT_LEN {
                 return Err(TrustError::BadText);
             }
-            if next.len == N {
+            if self.len == N {
                 return Err(TrustError::TooMany);
             }
-            let slot = &mut next.keys[next.len];
+            let slot = &mut self.keys[self.len];
             for (i, pair) in word.chunks(2).enumerate() {
                 let s = core::str::from_utf8(pair).map_err(|_| TrustError::BadText)?;
                 slot[i] = u8::from_str_radix(s, 16).map_err(|_| TrustError::BadText)?;
             }
             if !valid(slot) {
-                return Err(TrustError::BadKey(next.len));
+                return Err(TrustError::BadKey(self.len));
             }
-            next.len += 1;
+            self.len += 1;
         }
-        *self = next;
         Ok(())
     }
+}
+
+/// The form of a key written into the build (65 bytes, uncompressed point prefix 0x04),
+/// without the curve check: that one needs more stack than init has, and a key off the
+/// curve can never admit a package anyway (its signature check fails).
+pub fn is_uncompressed_point_form(key: &[u8]) -> bool {
+    key.len() == POINT_LEN && key[0] == 4
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 use crate::SimNusim;
 use nusim_at::{parse_command, Command, CommandError, LineBuf};
+use nusim_core::codec::{encode, Encoding};
 
 /// How the modem misbehaves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,8 +61,6 @@ pub struct AtModem<const L: usize> {
     /// Command lines received (complete, whatever they said).
     pub commands: u32,
 }
-
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 impl<const L: usize> AtModem<L> {
     /// A modem in front of `sim`, answering correctly.
@@ -217,22 +216,19 @@ impl<'a> Value<'a> {
         match self {
             Value::Text(b, n) => out(&b[..*n]),
             Value::Hex(bytes) => {
+                let mut h = [0u8; 64];
                 for chunk in bytes.chunks(32) {
-                    let mut h = [0u8; 64];
-                    for (i, x) in chunk.iter().enumerate() {
-                        h[2 * i] = HEX[usize::from(x >> 4)];
-                        h[2 * i + 1] = HEX[usize::from(x & 15)];
-                    }
-                    out(&h[..2 * chunk.len()]);
+                    let n = encode(chunk, Encoding::HexUpper, &mut h).unwrap_or(0);
+                    out(&h[..n]);
                 }
             }
-            Value::Caps(c) => {
-                for (i, x) in c.iter().enumerate() {
-                    if i > 0 {
-                        out(b",");
-                    }
-                    out(&[HEX[usize::from(x >> 4)], HEX[usize::from(x & 15)]]);
-                }
+            Value::Caps([version, features]) => {
+                let mut h = [0u8; 2];
+                encode(&[*version], Encoding::HexUpper, &mut h);
+                out(&h);
+                out(b",");
+                encode(&[*features], Encoding::HexUpper, &mut h);
+                out(&h);
             }
             Value::Raw(r) => out(r),
         }

@@ -50,3 +50,12 @@ pub extern "C" fn nusim_bench_rs_verify_one() -> i32 {
         f(Field::SigKpubDP),
     ))
 }
+
+/// The curve-point check of a trust anchor (what `lwm2m_nusim_set_trusted_ci_keys` runs on
+/// the caller's stack per key). 0 if KpubCI of the vectors is a valid key.
+#[no_mangle]
+pub extern "C" fn nusim_bench_rs_key_check() -> i32 {
+    let h = core::hint::black_box(&A1_HEADER);
+    let o = Field::KpubCI.wire_offset();
+    i32::from(!chain::is_public_key(&h[o..o + 65]))
+}

@@ -421,12 +421,13 @@ fn check(_pkg: &[u8]) -> Result<(), LoadResult> {
 
 /// Installs the build-time trust anchors: `kconfig` (NUL-terminated hex keys separated by
 /// spaces, commas or semicolons) and `dt` (`dt_len` bytes, 65 per key, from the nuSIM
-/// node's `trusted-ci-keys`). A malformed or off-curve key refuses every package until the
-/// application sets valid anchors (fail closed), and says so in the log.
+/// node's `trusted-ci-keys`). A malformed key refuses every package until the application
+/// sets valid anchors (fail closed), and says so in the log. Runs at init on the main
+/// stack: keys are checked for form only (see `is_uncompressed_point_form`).
 #[cfg(feature = "check")]
 #[no_mangle]
 pub extern "C" fn nusim_rs_trust_init(kconfig: *const c_char, dt: *const u8, dt_len: usize) {
-    use nusim_core::chain::is_public_key;
+    use nusim_core::trust::is_uncompressed_point_form as is_public_key;
     let text: &[u8] = if kconfig.is_null() {
         &[]
     } else {
