@@ -185,3 +185,20 @@ fn every_fault_ends_in_a_clear_outcome() {
         );
     }
 }
+
+#[test]
+fn a_lost_answer_to_a_load_that_worked() {
+    let pkg = Builder::test_identity()
+        .profile("8949000000000000017", "262019876543210", "Test")
+        .wire();
+    let mut out = [0u8; 64];
+    let mut w = Wire::new(false);
+    w.modem.fault = Fault::LoadThenSilent;
+    assert_eq!(
+        request(&mut w, Request::SetProfile, &pkg, &mut out),
+        Err(AtError::Timeout)
+    );
+    // The chip has the profile: asking for the ICCID tells.
+    assert_eq!(request(&mut w, Request::GetIccid, &[], &mut out), Ok(19));
+    assert_eq!(&out[..19], b"8949000000000000017");
+}

@@ -33,6 +33,9 @@ pub enum Fault {
     DoubleInfo = 9,
     /// A 5000-byte line of junk before the answer.
     Overlong = 10,
+    /// Carries out SETPROFILE (the chip installs the profile) but never answers it; other
+    /// commands are answered: a modem that lost the answer to a load that worked.
+    LoadThenSilent = 11,
 }
 
 impl Fault {
@@ -40,8 +43,18 @@ impl Fault {
     pub fn from_u8(v: u8) -> Fault {
         use Fault::*;
         [
-            None, Echo, Noise, Silent, CmeError, BareError, NoFinal, NoInfo, BadValue, DoubleInfo,
+            None,
+            Echo,
+            Noise,
+            Silent,
+            CmeError,
+            BareError,
+            NoFinal,
+            NoInfo,
+            BadValue,
+            DoubleInfo,
             Overlong,
+            LoadThenSilent,
         ]
         .get(usize::from(v))
         .copied()
@@ -119,6 +132,7 @@ impl<const L: usize> AtModem<L> {
         let (prefix, mut value): (&[u8], Value) = match parse_command(line) {
             Ok(Command::Attention) => return out(b"\r\nOK\r\n"),
             Ok(Command::SetProfile(pkg)) => match self.sim.load(pkg, plain) {
+                Ok(_) if fault == Fault::LoadThenSilent => return,
                 Ok(iccid) => (b"+SETPROFILE: ", Value::text(iccid)),
                 Err(code) => {
                     self.error_code = code;

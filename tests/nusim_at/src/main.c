@@ -14,18 +14,12 @@
 #include <zephyr/ztest.h>
 #include <nusim/nusim.h>
 #include "nusim_rs.h"
+#include "modem.h"
 #include "wire_packages.h"
-
-#define assert_str(a, b) zassert_equal(strcmp((a), (b)), 0, "\"%s\" != \"%s\"", (a), (b))
 
 static const struct device *const modem = DEVICE_DT_GET(DT_NODELABEL(modem));
 static const struct device *const uart = DEVICE_DT_GET(DT_NODELABEL(euart0));
 
-/* Emulator faults (rust/nusim-sim/src/at_emul.rs, Fault). */
-enum fault {
-	F_NONE, F_ECHO, F_NOISE, F_SILENT, F_CME, F_BARE_ERROR, F_NO_FINAL, F_NO_INFO,
-	F_BAD_VALUE, F_DOUBLE_INFO, F_OVERLONG,
-};
 
 /* The modem's answers wait here and reach the UART in pieces of `chunk` bytes, one piece
  * every `gap_ms`, after `delay_ms`: a real line, not a memcpy.
@@ -78,14 +72,26 @@ static void tx_ready(const struct device *dev, size_t size, void *user_data)
 	}
 }
 
-static void line(size_t chunk, uint32_t gap_ms, uint32_t delay_ms)
+void line(size_t chunk, uint32_t gap_ms, uint32_t delay_ms)
 {
 	answer.chunk = chunk;
 	answer.gap_ms = gap_ms;
 	answer.delay_ms = delay_ms;
 }
 
-static void reset(void *fixture)
+/* The modem answers from boot on: Objects 508 read EID, ICCID, certificate and
+ * capabilities through the driver at init (APPLICATION level).
+ */
+static int modem_on(void)
+{
+	uart_emul_callback_tx_data_ready_set(uart, tx_ready, NULL);
+	nusim_at_emul_rs_reset(false, WIRE_ICCID_INITIAL);
+	line(13, 1, 0);
+	return 0;
+}
+SYS_INIT(modem_on, POST_KERNEL, 99);
+
+void modem_reset(void *fixture)
 {
 	struct k_work_sync sync;
 
@@ -256,4 +262,4 @@ ZTEST(nusim_at, test_late_answer_is_not_taken_for_the_next)
 	zassert_true(nusim_at_emul_rs_commands() >= 2);
 }
 
-ZTEST_SUITE(nusim_at, NULL, NULL, reset, NULL, NULL);
+ZTEST_SUITE(nusim_at, NULL, NULL, modem_reset, NULL, NULL);

@@ -1,0 +1,147 @@
+/*
+ * Copyright (c) 2026 nusim-lwm2m contributors
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Variant nusim.at_driver_objects: Objects 507/508 through Zephyr's real LwM2M engine on
+ * top of the AT driver and the emulated modem: identity read over AT at init, a switch,
+ * every modem error code as its own 508/0/6 result, and 508/0/1 re-read from the chip
+ * after a load whose answer was lost.
+ */
+
+#include <zephyr/kernel.h>
+#include <zephyr/net/lwm2m.h>
+#include <zephyr/ztest.h>
+
+#include "lwm2m_engine.h"
+#include "lwm2m_registry.h"
+#include "nusim_rs.h"
+#include "modem.h"
+#include "wire_packages.h"
+
+#define P(r) (&LWM2M_OBJ(507, 0, r))
+#define N(r) (&LWM2M_OBJ(508, 0, r))
+
+/* 508/0/6 codes (README, "Load Profile Result"). */
+enum {
+	R_SUCCESS = 0, R_IN_PROGRESS = 2, R_CI = 6, R_SIG_KPUB_DP = 7, R_SIG_EKPUB_DP = 8,
+	R_MAC = 9, R_UNPARSABLE = 10, R_REPROVISIONING = 11, R_DRIVER = 13, R_GENERAL = 14,
+	R_SYNTAX = 15,
+};
+
+/* Writes a wire-order package into 507/0 as hex, resource by resource. */
+static void write_wire(const uint8_t *pkg, size_t len)
+{
+	/* 507 resource -> (wire offset, length); encP is the rest. */
+	static const uint16_t off[7] = {339, 65, 0, 81, 145, 210, 274};
+	static const uint16_t n[7] = {0, 16, 65, 64, 65, 64, 65};
+	static char hex[2 * 1024 + 1];
+
+	for (uint16_t r = 0; r < 7; r++) {
+		size_t l = r == 0 ? len - 339 : n[r];
+
+		for (size_t i = 0; i < l; i++) {
+			snprintk(&hex[2 * i], 3, "%02X", pkg[off[r] + i]);
+		}
+		hex[2 * l] = '\0';
+		zassert_ok(lwm2m_set_string(P(r), hex), "507/0/%u", r);
+	}
+}
+
+static uint8_t result(void)
+{
+	uint8_t v = 0xAA;
+
+	zassert_ok(lwm2m_get_u8(N(6), &v));
+	return v;
+}
+
+static uint8_t load(const uint8_t *pkg, size_t len)
+{
+	struct lwm2m_objlnk l = {.obj_id = 507, .obj_inst = 0};
+	struct lwm2m_engine_res *res = lwm2m_engine_get_res(N(5));
+
+	write_wire(pkg, len);
+	zassert_ok(lwm2m_set_objlnk(N(4), &l));
+	zassert_ok(res->execute_cb(0, NULL, 0));
+	for (int i = 0; i < 200; i++) {
+		uint8_t v = result();
+
+		if (v != R_IN_PROGRESS) {
+			return v;
+		}
+		k_msleep(50);
+	}
+	ztest_test_fail();
+	return 0;
+}
+
+static const char *iccid(void)
+{
+	static char s[32];
+
+	zassert_ok(lwm2m_get_string(N(1), s, sizeof(s)));
+	return s;
+}
+
+static void before(void *f)
+{
+	modem_reset(f);
+	(void)lwm2m_create_object_inst(&LWM2M_OBJ(507, 0));
+}
+
+ZTEST(nusim_at_objects, test_identity_read_over_at_at_init)
+{
+	char eid[40];
+
+	zassert_ok(lwm2m_get_string(N(0), eid, sizeof(eid)));
+	assert_str(eid, WIRE_TEST_EID);
+}
+
+ZTEST(nusim_at_objects, test_switch_and_every_code)
+{
+	static const struct {
+		uint16_t code;
+		uint8_t result;
+	} codes[] = {
+		{4, R_GENERAL}, {50, R_SYNTAX}, {541, R_CI}, {542, R_SIG_KPUB_DP},
+		{543, R_SIG_EKPUB_DP}, {544, R_MAC}, {545, R_REPROVISIONING}, {546, R_UNPARSABLE},
+		{999, R_DRIVER},
+	};
+
+	zassert_equal(load(wire_a, sizeof(wire_a)), R_SUCCESS);
+	assert_str(iccid(), WIRE_ICCID_A);
+	zassert_equal(load(wire_max, sizeof(wire_max)), R_SUCCESS, "1 KB encP over AT");
+	assert_str(iccid(), WIRE_ICCID_MAX);
+	/* A valid package passes the device's checks; the modem refuses with each code. */
+	for (size_t i = 0; i < ARRAY_SIZE(codes); i++) {
+		nusim_at_emul_rs_set_fault(F_CME, codes[i].code);
+		zassert_equal(load(wire_a, sizeof(wire_a)), codes[i].result, "code %u",
+			      codes[i].code);
+		assert_str(iccid(), WIRE_ICCID_MAX);
+	}
+}
+
+ZTEST(nusim_at_objects, test_broken_packages)
+{
+	/* Stopped on the device (6, 7, 8) or refused by the chip behind the modem (9, 10). */
+	zassert_equal(load(wire_other_ci, sizeof(wire_other_ci)), R_CI);
+	zassert_equal(load(wire_sig_kpubdp, sizeof(wire_sig_kpubdp)), R_SIG_KPUB_DP);
+	zassert_equal(load(wire_sig_ekpubdp, sizeof(wire_sig_ekpubdp)), R_SIG_EKPUB_DP);
+	zassert_equal(load(wire_encp, sizeof(wire_encp)), R_MAC);
+	zassert_equal(load(wire_unparsable, sizeof(wire_unparsable)), R_UNPARSABLE);
+	assert_str(iccid(), WIRE_ICCID_INITIAL);
+}
+
+ZTEST(nusim_at_objects, test_iccid_reread_after_a_lost_answer)
+{
+	/* Silent modem: nothing happened on the chip, the ICCID stays. */
+	nusim_at_emul_rs_set_fault(F_SILENT, 0);
+	zassert_equal(load(wire_a, sizeof(wire_a)), R_DRIVER);
+	assert_str(iccid(), WIRE_ICCID_INITIAL);
+	/* The chip installed the profile but the answer was lost: 508/0/1 follows the chip. */
+	nusim_at_emul_rs_set_fault(F_LOAD_THEN_SILENT, 0);
+	zassert_equal(load(wire_a, sizeof(wire_a)), R_DRIVER);
+	assert_str(iccid(), WIRE_ICCID_A);
+}
+
+ZTEST_SUITE(nusim_at_objects, NULL, NULL, before, NULL, NULL);
