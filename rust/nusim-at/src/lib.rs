@@ -82,7 +82,7 @@ pub enum AtError {
 }
 
 /// Reason code of a bare `ERROR`: general error.
-pub const GENERAL_ERROR: u16 = 4;
+pub const GENERAL_ERROR: u16 = nusim_core::result::reason::GENERAL;
 
 /// Streams the command line of `req` to `out` in chunks of at most 64 bytes: for
 /// [`Request::SetProfile`] with `pkg` as upper-case hex after its byte length. Ends with CR.
@@ -107,8 +107,9 @@ pub fn write_command<E>(
     out(b"\r")
 }
 
-/// Writes `v` right-aligned in `buf`; returns the digit count.
-fn fmt_decimal(mut v: usize, buf: &mut [u8; 24]) -> usize {
+/// Writes `v` in decimal right-aligned in `buf`; returns the digit count (the digits are
+/// `buf[24 - n..]`).
+pub fn fmt_decimal(mut v: usize, buf: &mut [u8; 24]) -> usize {
     let mut n = 0;
     loop {
         buf[buf.len() - 1 - n] = b'0' + (v % 10) as u8;
@@ -159,8 +160,6 @@ pub struct Exchange<'a> {
     out: &'a mut [u8],
     value_len: Option<usize>,
     fault: Option<AtError>,
-    /// Lines skipped as unsolicited or garbage.
-    pub skipped: u32,
 }
 
 impl<'a> Exchange<'a> {
@@ -172,7 +171,6 @@ impl<'a> Exchange<'a> {
             out,
             value_len: None,
             fault: None,
-            skipped: 0,
         }
     }
 
@@ -221,7 +219,7 @@ impl<'a> Exchange<'a> {
             }
             return None;
         }
-        self.skipped = self.skipped.saturating_add(1);
+        // An unsolicited result code or garbage: not part of this answer.
         None
     }
 

@@ -7,7 +7,7 @@ use nusim_core::field::Field;
 #[inline(never)]
 #[no_mangle]
 fn run_one(h: &[u8]) -> bool {
-    let f = |f: Field| &h[f.wire_offset()..f.wire_offset() + f.fixed_len().unwrap_or(0)];
+    let f = |f: Field| chain::field(h, f);
     chain::verify(f(Field::KpubCI), f(Field::KpubDP), f(Field::SigKpubDP))
 }
 

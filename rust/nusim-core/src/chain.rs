@@ -69,7 +69,9 @@ pub fn is_public_key(key: &[u8]) -> bool {
         && VerifyingKey::<NusimCurve>::from_sec1_bytes(key).is_ok()
 }
 
-fn field(pkg: &[u8], f: Field) -> &[u8] {
+/// The bytes of fixed-size field `f` in a package (or header) in wire order, which must be
+/// at least [`HEADER_LEN`] long.
+pub fn field(pkg: &[u8], f: Field) -> &[u8] {
     let o = f.wire_offset();
     let n = f.fixed_len().unwrap_or(0);
     &pkg[o..o + n]

@@ -182,19 +182,10 @@ impl<const L: usize> AtModem<L> {
     }
 
     fn cme(&self, code: u16, out: &mut impl FnMut(&[u8])) {
-        let mut d = [0u8; 5];
-        let mut n = 0;
-        let mut v = code;
-        loop {
-            d[4 - n] = b'0' + (v % 10) as u8;
-            n += 1;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
+        let mut d = [0u8; 24];
+        let n = nusim_at::fmt_decimal(usize::from(code), &mut d);
         out(b"\r\n+CME ERROR: ");
-        out(&d[5 - n..]);
+        out(&d[d.len() - n..]);
         out(b"\r\n");
     }
 }

@@ -17,7 +17,7 @@ pub extern "C" fn nusim_bench_rs_verify_chain() -> i32 {
 #[no_mangle]
 pub extern "C" fn nusim_bench_rs_verify_one() -> i32 {
     let h = core::hint::black_box(&A1_HEADER);
-    let f = |f: Field| &h[f.wire_offset()..f.wire_offset() + f.fixed_len().unwrap_or(0)];
+    let f = |f: Field| chain::field(h, f);
     i32::from(!chain::verify(
         f(Field::KpubCI),
         f(Field::KpubDP),
@@ -30,6 +30,5 @@ pub extern "C" fn nusim_bench_rs_verify_one() -> i32 {
 #[no_mangle]
 pub extern "C" fn nusim_bench_rs_key_check() -> i32 {
     let h = core::hint::black_box(&A1_HEADER);
-    let o = Field::KpubCI.wire_offset();
-    i32::from(!chain::is_public_key(&h[o..o + 65]))
+    i32::from(!chain::is_public_key(chain::field(h, Field::KpubCI)))
 }

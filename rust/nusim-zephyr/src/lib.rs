@@ -1,10 +1,13 @@
-//! The one Rust staticlib of a Zephyr build with `CONFIG_LWM2M_NUSIM`.
+//! The one Rust staticlib of a Zephyr build that uses this module's Rust.
 //!
-//! The C glue (`src/lwm2m_nusim.c`, `drivers/nusim/`) owns the engine's structs and forwards
-//! every callback here; all resource data lives in this crate's statics. Nothing here
-//! allocates, and no function exported to C unwinds. CMake builds it with `objects`
-//! (CONFIG_LWM2M_NUSIM), `sim` (CONFIG_NUSIM_SIMULATOR) or both, never with neither: the profile is `panic = "abort"` and
-//! the panic handler stops the system through the kernel's fatal error path.
+//! The C glue (`src/lwm2m_nusim.c`, `drivers/nusim/`) owns the engine's structs, devices
+//! and UARTs and forwards every callback here; all state lives in this crate's statics.
+//! Nothing here allocates, and no function exported to C unwinds: the profile is
+//! `panic = "abort"` and the panic handler stops the system through the kernel's fatal
+//! error path. CMake picks the features from Kconfig, at least one of: `objects`
+//! (CONFIG_LWM2M_NUSIM), `check` (CONFIG_LWM2M_NUSIM_CHECK_PACKAGES), `sim`
+//! (CONFIG_NUSIM_SIMULATOR), `at` (CONFIG_NUSIM_AT), `at-emul` (CONFIG_NUSIM_AT_EMULATOR,
+//! tests) and `bench` (CONFIG_NUSIM_BENCH, benchmarks).
 #![no_std]
 #![deny(missing_docs)]
 // A benchmark build (feature `bench` alone) uses none of the shared plumbing.
