@@ -12,6 +12,9 @@
 #include <zephyr/kernel.h>
 #include <zephyr/logging/log.h>
 #include <zephyr/net/lwm2m.h>
+#ifdef CONFIG_LWM2M_NUSIM_PERSIST
+#include <zephyr/settings/settings.h>
+#endif
 /* <version.h> up to 3.5, <zephyr/version.h> since */
 #if __has_include(<zephyr/version.h>)
 #include <zephyr/version.h>
@@ -119,14 +122,188 @@ static void load_work_handler(struct k_work *work)
 	ARG_UNUSED(work);
 	nusim_rs_load_work();
 }
-static K_WORK_DEFINE(load_work, load_work_handler);
+static K_WORK_DELAYABLE_DEFINE(load_work, load_work_handler);
+
+static void network_timeout_handler(struct k_work *work)
+{
+	ARG_UNUSED(work);
+	nusim_rs_network_timeout();
+}
+static K_WORK_DELAYABLE_DEFINE(network_work, network_timeout_handler);
+
+static const struct lwm2m_nusim_callbacks *app_cb;
+
+BUILD_ASSERT(sizeof(struct lwm2m_nusim_status) == 52, "status layout shared with Rust");
+
+/* --- the application's API (include/nusim/lwm2m_nusim.h) --- */
+
+void lwm2m_nusim_set_callbacks(const struct lwm2m_nusim_callbacks *cb)
+{
+	app_cb = cb;
+}
+
+int lwm2m_nusim_load(uint16_t inst)
+{
+	return nusim_rs_local_load(inst);
+}
+
+int lwm2m_nusim_rollback(void)
+{
+	int rc = nusim_rs_rollback();
+
+	if (rc == 0) {
+		(void)k_work_cancel_delayable(&network_work);
+	}
+	return rc;
+}
+
+void lwm2m_nusim_network_ready(void)
+{
+	if (nusim_rs_network_ready()) {
+		(void)k_work_cancel_delayable(&network_work);
+	}
+}
+
+int lwm2m_nusim_get_status(struct lwm2m_nusim_status *status)
+{
+	return nusim_rs_status(status);
+}
 
 /* --- calls from Rust --- */
 
 void nusim_glue_submit_load(void)
 {
-	(void)k_work_submit_to_queue(&nusim_wq, &load_work);
+	(void)k_work_reschedule_for_queue(&nusim_wq, &load_work, K_NO_WAIT);
 }
+
+void nusim_glue_defer_load(void)
+{
+	(void)k_work_reschedule_for_queue(&nusim_wq, &load_work,
+					  K_SECONDS(CONFIG_LWM2M_NUSIM_POLICY_RETRY));
+}
+
+void nusim_glue_arm_network_timer(void)
+{
+	(void)k_work_reschedule_for_queue(&nusim_wq, &network_work,
+					  K_SECONDS(CONFIG_LWM2M_NUSIM_NETWORK_TIMEOUT));
+}
+
+int nusim_glue_policy(uint8_t source, uint16_t inst)
+{
+	const struct lwm2m_nusim_callbacks *cb = app_cb;
+
+	if (cb == NULL || cb->policy == NULL) {
+		return LWM2M_NUSIM_ALLOW;
+	}
+	return cb->policy((enum lwm2m_nusim_source)source, inst, cb->user_data);
+}
+
+void nusim_glue_report(uint8_t source, uint16_t inst, uint8_t result, const char *iccid)
+{
+	const struct lwm2m_nusim_callbacks *cb = app_cb;
+
+	if (cb != NULL && cb->result != NULL) {
+		cb->result((enum lwm2m_nusim_source)source, inst, result, iccid ? iccid : "",
+			   cb->user_data);
+	}
+}
+
+#ifdef CONFIG_LWM2M_NUSIM_PERSIST
+int nusim_glue_save(const char *name, const uint8_t *data, size_t len)
+{
+	return data == NULL ? settings_delete(name) : settings_save_one(name, data, len);
+}
+
+struct record_read {
+	uint8_t *buf;
+	size_t size;
+	int len;
+};
+
+static int record_read_cb(const char *key, size_t len, settings_read_cb read_cb, void *cb_arg,
+			  void *param)
+{
+	struct record_read *r = param;
+
+	if (key != NULL && key[0] != '\0') {
+		return 0; /* a deeper name, not the entry itself */
+	}
+	if (len > r->size) {
+		r->len = (int)len;
+		return 1;
+	}
+	r->len = (int)read_cb(cb_arg, r->buf, len);
+	return 1;
+}
+
+int nusim_glue_read_record(const char *name, uint8_t *buf, size_t size)
+{
+	struct record_read r = {.buf = buf, .size = size, .len = -ENOENT};
+	int rc = settings_load_subtree_direct(name, record_read_cb, &r);
+
+	return rc < 0 ? rc : r.len;
+}
+
+static int settings_set(const char *key, size_t len, settings_read_cb read_cb, void *cb_arg)
+{
+	size_t size;
+	uint8_t *buf = nusim_rs_record_buf(&size);
+	ssize_t n = len;
+
+	/* A record too large for the buffer is not read; Rust reports it and skips it. */
+	if (len <= size) {
+		n = read_cb(cb_arg, buf, len);
+	}
+	return nusim_rs_restore(key, n);
+}
+
+SETTINGS_STATIC_HANDLER_DEFINE(lwm2m_nusim, "nusim", NULL, settings_set, NULL, NULL);
+
+/* Reads the records back (instances and state first, then the 507 values) and re-creates
+ * the 507 instances in the engine, before the application can start registration.
+ */
+static void restore(void)
+{
+	struct lwm2m_engine_obj_inst *inst;
+	size_t n = 0;
+	int rc = settings_subsys_init();
+
+	if (rc < 0) {
+		LOG_ERR("settings unavailable (%d): nothing restored, nothing will persist", rc);
+		return;
+	}
+	for (uint8_t pass = 1; pass <= 2; pass++) {
+		nusim_rs_restore_pass(pass);
+		rc = settings_load_subtree("nusim");
+		if (rc < 0) {
+			LOG_ERR("reading stored records failed (%d)", rc);
+		}
+	}
+	for (int id; (id = nusim_rs_restored_id(n)) >= 0; n++) {
+		rc = lwm2m_create_obj_inst(PROFILE_OBJ_ID, (uint16_t)id, &inst);
+		if (rc < 0) {
+			LOG_ERR("507/%d restored but not created in the engine (%d)", id, rc);
+		}
+	}
+	LOG_INF("%zu stored nuSIM profile instance(s) restored", n);
+}
+#else
+int nusim_glue_save(const char *name, const uint8_t *data, size_t len)
+{
+	ARG_UNUSED(name);
+	ARG_UNUSED(data);
+	ARG_UNUSED(len);
+	return -ENOTSUP;
+}
+
+int nusim_glue_read_record(const char *name, uint8_t *buf, size_t size)
+{
+	ARG_UNUSED(name);
+	ARG_UNUSED(buf);
+	ARG_UNUSED(size);
+	return -ENOTSUP;
+}
+#endif /* CONFIG_LWM2M_NUSIM_PERSIST */
 
 void nusim_glue_notify(uint16_t obj, uint16_t inst, uint16_t res)
 {
@@ -297,7 +474,8 @@ static int lwm2m_nusim_init(void)
 			   K_PRIO_PREEMPT(CONFIG_LWM2M_NUSIM_WORKQ_PRIORITY), NULL);
 	k_thread_name_set(&nusim_wq.thread, "nusim_load");
 
-	(void)nusim_rs_init();
+	(void)nusim_rs_init(IS_ENABLED(CONFIG_LWM2M_NUSIM_PERSIST),
+			    CONFIG_LWM2M_NUSIM_NETWORK_TIMEOUT > 0);
 #ifdef CONFIG_LWM2M_NUSIM_CHECK_PACKAGES
 	nusim_rs_trust_init(CONFIG_LWM2M_NUSIM_TRUSTED_CI_KEYS, TRUSTED_DT_KEYS,
 			    sizeof(TRUSTED_DT_KEYS) - 1);
@@ -327,8 +505,13 @@ static int lwm2m_nusim_init(void)
 	ret = lwm2m_create_obj_inst(NUSIM_OBJ_ID, 0, &inst);
 	if (ret < 0) {
 		LOG_ERR("Create 508/0 failed: %d", ret);
+		return ret;
 	}
-	return ret;
+#ifdef CONFIG_LWM2M_NUSIM_PERSIST
+	restore();
+#endif
+	nusim_rs_start();
+	return 0;
 }
 
 #ifdef LWM2M_OBJ_INIT

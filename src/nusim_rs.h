@@ -11,9 +11,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Objects 507/508 (rust/nusim-zephyr/src/objects.rs) */
-int nusim_rs_init(void);
+int nusim_rs_init(bool persist, bool await_network);
+uint8_t *nusim_rs_record_buf(size_t *size);
+void nusim_rs_restore_pass(uint8_t pass);
+int nusim_rs_restore(const char *key, ssize_t len);
+int nusim_rs_restored_id(size_t idx);
+void nusim_rs_start(void);
+int nusim_rs_local_load(uint16_t inst);
+int nusim_rs_rollback(void);
+bool nusim_rs_network_ready(void);
+void nusim_rs_network_timeout(void);
+struct lwm2m_nusim_status;
+int nusim_rs_status(struct lwm2m_nusim_status *status);
 int nusim_rs_507_create(uint16_t inst);
 int nusim_rs_507_delete(uint16_t inst);
 uint8_t *nusim_rs_507_staging(uint16_t inst, uint16_t res, size_t *len);
@@ -36,6 +48,7 @@ int nusim_sim_rs_eid(char *buf, size_t size);
 int nusim_sim_rs_iccid(char *buf, size_t size);
 int nusim_sim_rs_certificate(uint8_t *buf, size_t size);
 int nusim_sim_rs_capabilities(uint8_t *buf, size_t size);
+void nusim_sim_rs_wipe(void);
 
 /* AT-command driver (rust/nusim-zephyr/src/at.rs) */
 enum nusim_at_request {

@@ -10,10 +10,17 @@
 
 #include <zephyr/device.h>
 #include <zephyr/kernel.h>
+#include <string.h>
+#include <zephyr/logging/log.h>
 #include <zephyr/sys/atomic.h>
+#ifdef CONFIG_NUSIM_SIMULATOR_PERSIST
+#include <zephyr/settings/settings.h>
+#endif
 #include <nusim/nusim.h>
 #include <nusim/nusim_sim.h>
 #include "nusim_rs.h"
+
+LOG_MODULE_DECLARE(nusim, CONFIG_NUSIM_LOG_LEVEL);
 
 BUILD_ASSERT(DT_NUM_INST_STATUS_OKAY(DT_DRV_COMPAT) == 1,
 	     "exactly one nusim,simulated node may be enabled");
@@ -29,11 +36,49 @@ struct nusim_sim_data {
 };
 
 static atomic_t loads;
+static int fail_err;
+static bool fail_wipe;
 
 int nusim_sim_load_count(void)
 {
 	return (int)atomic_get(&loads);
 }
+
+void nusim_sim_fail_next(int err, bool wipe)
+{
+	fail_err = err;
+	fail_wipe = wipe;
+}
+
+#ifdef CONFIG_NUSIM_SIMULATOR_PERSIST
+#define ICCID_KEY "nusim-sim/iccid"
+
+/* The chip's memory: the ICCID of the profile it holds, "-" for none (no entry: the chip
+ * is as it left the factory, with the devicetree's initial-iccid).
+ */
+static void remember(const char *iccid)
+{
+	int rc = settings_save_one(ICCID_KEY, iccid[0] ? iccid : "-",
+				   iccid[0] ? strlen(iccid) : 1);
+
+	if (rc < 0) {
+		LOG_ERR("simulated nuSIM: storing the ICCID failed (%d)", rc);
+	}
+}
+
+static int recall_cb(const char *key, size_t len, settings_read_cb read_cb, void *cb_arg,
+		     void *param)
+{
+	char *iccid = param;
+
+	if ((key == NULL || key[0] == '\0') && len > 0 && len < NUSIM_ICCID_MAX_LEN + 1) {
+		ssize_t n = read_cb(cb_arg, iccid, len);
+
+		iccid[n > 0 ? n : 0] = '\0';
+	}
+	return 1;
+}
+#endif
 
 static int sim_load(const struct device *dev, const uint8_t *pkg, size_t len,
 		    struct nusim_load_status *status)
@@ -52,7 +97,18 @@ static int sim_load(const struct device *dev, const uint8_t *pkg, size_t len,
 	if (cfg->load_delay_ms > 0) {
 		k_msleep(cfg->load_delay_ms);
 	}
-	rc = nusim_sim_rs_load(pkg, len, &status->reason, status->iccid, sizeof(status->iccid));
+	if (fail_err != 0) {
+		rc = fail_err;
+		fail_err = 0;
+		if (fail_wipe) {
+			nusim_sim_rs_wipe();
+			IF_ENABLED(CONFIG_NUSIM_SIMULATOR_PERSIST, (remember("");))
+		}
+	} else {
+		rc = nusim_sim_rs_load(pkg, len, &status->reason, status->iccid,
+				       sizeof(status->iccid));
+		IF_ENABLED(CONFIG_NUSIM_SIMULATOR_PERSIST, (if (rc == 0) { remember(status->iccid); }))
+	}
 	k_mutex_unlock(&data->lock);
 	return rc;
 }
@@ -88,8 +144,18 @@ static int sim_init(const struct device *dev)
 	const struct nusim_sim_config *cfg = dev->config;
 	struct nusim_sim_data *data = dev->data;
 
+	const char *iccid = cfg->initial_iccid;
+
 	k_mutex_init(&data->lock);
-	nusim_sim_rs_init(cfg->single_profile, cfg->initial_iccid);
+#ifdef CONFIG_NUSIM_SIMULATOR_PERSIST
+	static char stored[NUSIM_ICCID_MAX_LEN + 1];
+
+	if (settings_subsys_init() == 0 &&
+	    settings_load_subtree_direct(ICCID_KEY, recall_cb, stored) == 0 && stored[0]) {
+		iccid = strcmp(stored, "-") == 0 ? "" : stored;
+	}
+#endif
+	nusim_sim_rs_init(cfg->single_profile, iccid);
 	return 0;
 }
 

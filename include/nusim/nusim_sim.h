@@ -11,6 +11,8 @@
 #ifndef NUSIM_NUSIM_SIM_H_
 #define NUSIM_NUSIM_SIM_H_
 
+#include <stdbool.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -19,6 +21,13 @@ extern "C" {
  * whether a package reached the nuSIM or was stopped before.
  */
 int nusim_sim_load_count(void);
+
+/** @brief Makes the next load fail with @p err (a negative errno, e.g. -EIO) without
+ * looking at the package; with @p wipe the chip also loses the profile it held, as a chip
+ * that erased it before an install that then failed. Models the failures that make the
+ * module fall back to its backup. 0 disarms.
+ */
+void nusim_sim_fail_next(int err, bool wipe);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,8 @@
 //! - [`nusim`]: 508 state and the Load Profile flow over a [`nusim::NusimDriver`];
 //! - [`result`]: the 508/0/6 codes and the nuSIM's reasons;
 //! - [`trust`]: the CI keys the device trusts;
+//! - [`persist`]: the versioned CBOR records that survive a restart;
+//! - [`switch`]: backup, trial, automatic fallback and recovery after a restart;
 //! - [`chain`] (features `chain-bp256` / `chain-p256`): the ECDSA checks of a package.
 #![no_std]
 #![deny(missing_docs)]
@@ -16,7 +18,9 @@ pub mod chain;
 pub mod codec;
 pub mod field;
 pub mod nusim;
+pub mod persist;
 pub mod result;
 pub mod store;
+pub mod switch;
 pub mod text;
 pub mod trust;

@@ -137,6 +137,30 @@ impl<const C: usize> Nusim508<C> {
         self.ran = true;
     }
 
+    /// Sets 508/0/6 outside a server's load: a restored value, a policy decision, the end
+    /// of a fallback. [`LoadResult::NeverLoaded`] means "never ran".
+    pub fn publish(&mut self, r: LoadResult) {
+        self.result = r;
+        self.ran = r != LoadResult::NeverLoaded;
+    }
+
+    /// Marks a load running that the module itself started (a fallback, a rollback, a load
+    /// cut short by a restart); refused while one runs.
+    pub fn start_internal(&mut self) -> Result<(), ExecuteError> {
+        if self.busy {
+            return Err(ExecuteError::Busy);
+        }
+        self.busy = true;
+        self.set_result(LoadResult::InProgress);
+        Ok(())
+    }
+
+    /// Ends a running load without changing 508/0/1 (a refusal before the nuSIM).
+    pub fn abort(&mut self, r: LoadResult) {
+        self.busy = false;
+        self.set_result(r);
+    }
+
     /// True while a load runs.
     pub fn busy(&self) -> bool {
         self.busy

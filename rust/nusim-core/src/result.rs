@@ -40,8 +40,53 @@ pub enum LoadResult {
     NusimGeneralError = 14,
     /// The nuSIM or modem reported a syntax error in the package or command (nuSIM 50).
     NusimSyntaxError = 15,
-    /// No load has run since start.
+    /// The application's policy refused the switch (`lwm2m_nusim_set_callbacks()`).
+    PolicyDenied = 16,
+    /// The application's policy deferred the switch; the module asks again later.
+    PolicyDeferred = 17,
+    /// The switch failed (the nuSIM lost its profile, or the new one did not reach the
+    /// network in time) and the backup profile was loaded again; or a rollback asked for
+    /// by the application succeeded.
+    RolledBack = 18,
+    /// The switch failed and the backup could not be loaded again, or there is no backup.
+    RollbackFailed = 19,
+    /// A restart cut the load short and the nuSIM kept the profile it had.
+    Interrupted = 20,
+    /// No load has run since the device was provisioned.
     NeverLoaded = 255,
+}
+
+impl LoadResult {
+    /// Every value, for lookups.
+    pub const ALL: [LoadResult; 22] = [
+        LoadResult::Success,
+        LoadResult::Failed,
+        LoadResult::InProgress,
+        LoadResult::NoLink,
+        LoadResult::DanglingLink,
+        LoadResult::Incomplete,
+        LoadResult::CiKeyMismatch,
+        LoadResult::SigKpubDpInvalid,
+        LoadResult::SigEKpubDpInvalid,
+        LoadResult::MacMismatch,
+        LoadResult::ProfileUnparsable,
+        LoadResult::ReprovisioningRefused,
+        LoadResult::DriverBusy,
+        LoadResult::DriverError,
+        LoadResult::NusimGeneralError,
+        LoadResult::NusimSyntaxError,
+        LoadResult::PolicyDenied,
+        LoadResult::PolicyDeferred,
+        LoadResult::RolledBack,
+        LoadResult::RollbackFailed,
+        LoadResult::Interrupted,
+        LoadResult::NeverLoaded,
+    ];
+
+    /// The result with value `v`, if there is one.
+    pub fn from_u8(v: u8) -> Option<LoadResult> {
+        Self::ALL.iter().copied().find(|r| *r as u8 == v)
+    }
 }
 
 /// nuSIM reason codes of the public AT dialect.
@@ -110,5 +155,16 @@ mod tests {
             LoadResult::from(DriverError::Refused(999)),
             LoadResult::DriverError
         );
+    }
+
+    #[test]
+    fn from_u8_round_trips() {
+        for v in 0..=255u8 {
+            if let Some(r) = LoadResult::from_u8(v) {
+                assert_eq!(r as u8, v);
+            }
+        }
+        assert_eq!(LoadResult::from_u8(20), Some(LoadResult::Interrupted));
+        assert_eq!(LoadResult::from_u8(21), None);
     }
 }

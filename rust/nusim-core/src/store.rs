@@ -72,6 +72,11 @@ impl<const W: usize> Profile<W> {
         (self.enc[f as usize] != Encoding::Unset).then(|| &self.wire[self.range(f)])
     }
 
+    /// How `f` was written (its reads answer in kind); [`Encoding::Unset`] if never.
+    pub fn encoding(&self, f: Field) -> Encoding {
+        self.enc[f as usize]
+    }
+
     /// The package in vendor wire order, if every field was written.
     pub fn package(&self) -> Result<&[u8], PackageError> {
         if let Some(f) = Field::ALL
@@ -162,21 +167,52 @@ impl<const N: usize, const W: usize> ProfileStore<N, W> {
         buf: &mut [u8],
         len: usize,
     ) -> Result<(), WriteError> {
+        let (n, enc) = self.decode_text(inst_id, res, buf, len)?;
+        self.restore(inst_id, res, enc, &buf[..n])
+    }
+
+    /// The first half of [`Self::write_text`]: decodes the text in `buf[..len]` in place
+    /// and checks it, changing nothing. The decoded length and the text's encoding.
+    pub fn decode_text(
+        &self,
+        inst_id: u16,
+        res: u16,
+        buf: &mut [u8],
+        len: usize,
+    ) -> Result<(usize, Encoding), WriteError> {
+        let f = Field::from_res(res).ok_or(WriteError::NotFound)?;
+        self.get(inst_id).ok_or(WriteError::NotFound)?;
+        f.decode(buf, len, Profile::<W>::ENCP_MAX)
+            .map_err(WriteError::Invalid)
+    }
+
+    /// Makes the decoded `bytes` the value of `res` of `inst_id` after checking them
+    /// against the field's rule: the second half of a write, and how a stored value comes
+    /// back after a restart. `enc` is what reads answer with.
+    pub fn restore(
+        &mut self,
+        inst_id: u16,
+        res: u16,
+        enc: Encoding,
+        bytes: &[u8],
+    ) -> Result<(), WriteError> {
         let f = Field::from_res(res).ok_or(WriteError::NotFound)?;
         let p = self
             .slots
             .iter_mut()
             .find(|p| p.in_use && p.inst_id == inst_id)
             .ok_or(WriteError::NotFound)?;
-        let (n, enc) = f
-            .decode(buf, len, Profile::<W>::ENCP_MAX)
+        f.check(bytes, Profile::<W>::ENCP_MAX)
             .map_err(WriteError::Invalid)?;
+        if enc == Encoding::Unset {
+            return Err(WriteError::NotFound);
+        }
         if f == Field::EncP {
-            // ENCP_MAX fits u16 (checked in new()) and decode bounded n by it.
-            p.encp_len = n as u16;
+            // ENCP_MAX fits u16 (checked in new()) and check() bounded the length by it.
+            p.encp_len = bytes.len() as u16;
         }
         let r = p.range(f);
-        p.wire[r].copy_from_slice(&buf[..n]);
+        p.wire[r].copy_from_slice(bytes);
         p.enc[f as usize] = enc;
         Ok(())
     }
@@ -244,6 +280,35 @@ mod tests {
         assert_eq!(read(&s, 0, 1), mac);
         assert_eq!(write(&mut s, 1, 1, mac), Err(WriteError::NotFound));
         assert_eq!(write(&mut s, 0, 7, mac), Err(WriteError::NotFound));
+    }
+
+    #[test]
+    fn restore_checks_like_a_write() {
+        let mut s = Store::new();
+        s.create(0).unwrap();
+        let mac = [0x5a; 16];
+        assert_eq!(s.restore(0, 1, Encoding::Base64Padded, &mac), Ok(()));
+        assert_eq!(read(&s, 0, 1), "WlpaWlpaWlpaWlpaWlpaWg==");
+        assert!(matches!(
+            s.restore(0, 1, Encoding::HexLower, &mac[..15]),
+            Err(WriteError::Invalid(_))
+        ));
+        assert!(matches!(
+            s.restore(0, 2, Encoding::HexLower, &[0x05; 65]),
+            Err(WriteError::Invalid(ValueError::NotUncompressedPoint))
+        ));
+        assert!(matches!(
+            s.restore(0, 0, Encoding::HexLower, &[0; 80]),
+            Err(WriteError::Invalid(ValueError::TooLong { .. }))
+        ));
+        assert_eq!(
+            s.restore(1, 1, Encoding::HexLower, &mac),
+            Err(WriteError::NotFound)
+        );
+        assert_eq!(
+            s.get(0).unwrap().encoding(Field::Mac),
+            Encoding::Base64Padded
+        );
     }
 
     #[test]

@@ -7,6 +7,24 @@ pub struct Text<const N: usize> {
     buf: [u8; N],
 }
 
+/// Equal when the texts are (bytes past the NUL do not count).
+impl<const N: usize> PartialEq for Text<N> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl<const N: usize> Eq for Text<N> {}
+
+impl<const N: usize> core::fmt::Debug for Text<N> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match core::str::from_utf8(self.as_bytes()) {
+            Ok(s) => write!(f, "{s:?}"),
+            Err(_) => write!(f, "{:?}", self.as_bytes()),
+        }
+    }
+}
+
 impl<const N: usize> Default for Text<N> {
     fn default() -> Self {
         Self::new()

@@ -166,6 +166,12 @@ impl SimNusim {
         is_iccid(iccid) && self.iccid.set(iccid)
     }
 
+    /// Forgets the current profile, as a chip that erased it before an install that then
+    /// failed (a fault tests inject to exercise the fallback).
+    pub fn wipe(&mut self) {
+        self.iccid.set(b"");
+    }
+
     /// The identity.
     pub fn identity(&self) -> &'static Identity {
         self.id

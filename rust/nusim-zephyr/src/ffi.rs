@@ -31,6 +31,22 @@ extern "C" {
     pub fn nusim_glue_get_certificate(buf: *mut u8, size: usize) -> c_int;
     /// See [`nusim_glue_get_certificate`].
     pub fn nusim_glue_get_capabilities(buf: *mut u8, size: usize) -> c_int;
+
+    /// Stores `len` bytes at `data` as settings entry `name` (NUL-terminated); `data` null
+    /// deletes it. 0 or a negative errno (-ENOTSUP without persistence).
+    pub fn nusim_glue_save(name: *const c_char, data: *const u8, len: usize) -> c_int;
+    /// Reads settings entry `name` into `buf` (at most `size` bytes). Its length (larger
+    /// than `size` if it did not fit), or a negative errno (-ENOENT: none).
+    pub fn nusim_glue_read_record(name: *const c_char, buf: *mut u8, size: usize) -> c_int;
+    /// Arms the network deadline (CONFIG_LWM2M_NUSIM_NETWORK_TIMEOUT); on expiry the work
+    /// queue calls `nusim_rs_network_timeout`.
+    pub fn nusim_glue_arm_network_timer();
+    /// Asks the application's policy about a load: 0 allow, 1 deny, 2 defer.
+    pub fn nusim_glue_policy(source: u8, inst: u16) -> c_int;
+    /// Queues the load work item again after CONFIG_LWM2M_NUSIM_POLICY_RETRY seconds.
+    pub fn nusim_glue_defer_load();
+    /// Tells the application's result callback how a load ended (`iccid` may be null).
+    pub fn nusim_glue_report(source: u8, inst: u16, result: u8, iccid: *const c_char);
 }
 
 // src/nusim_glue.c: in every build with CONFIG_NUSIM.

@@ -1,10 +1,17 @@
 //! FFI callbacks of Objects 507 and 508, called by `src/lwm2m_nusim.c`.
 //!
 //! Writes of 507 values land in one staging text buffer (the engine's `pre_write_cb`), are
-//! decoded and checked in `post_write_cb`, and only then replace the stored value; a bad
-//! value answers 4.00 (`-EEXIST`) and leaves the old one. Reads re-encode into the same
-//! buffer: engine requests, notifications and `lwm2m_engine_get/set` all run under the
-//! registry lock, so the buffer is never in use twice.
+//! decoded and checked in `post_write_cb`, stored (when persistence is on) and only then
+//! replace the value in RAM; a bad value answers 4.00 (`-EEXIST`), a storage failure 5.00
+//! (`-EIO`), and both leave the old one. Reads re-encode into the same buffer: engine
+//! requests, notifications and `lwm2m_engine_get/set` all run under the registry lock, so
+//! the buffer is never in use twice. The buffer also holds records on their way to and
+//! from the settings backend.
+//!
+//! Loads run on the module's work queue as a [`Job`]: a candidate (asked of the
+//! application's policy, checked, stored in its slot, loaded, then awaiting the network)
+//! or the backup going back (automatic fallback or a rollback asked for). The persisted
+//! [`StateRecord`] drives the sequence; see `nusim_core::switch`.
 
 use crate::cell::{Locked, Owned};
 #[cfg(feature = "check")]
@@ -16,10 +23,14 @@ use crate::ffi::{
 };
 use core::ffi::{c_char, c_int};
 use nusim_core::codec;
-use nusim_core::field::HEADER_LEN;
-use nusim_core::nusim::{ExecuteError, Nusim508, ObjLnk, Started, OBJ_NUSIM};
+use nusim_core::field::{Field, HEADER_LEN};
+use nusim_core::nusim::{ExecuteError, Nusim508, ObjLnk, Started, OBJ_NUSIM, OBJ_PROFILE};
+use nusim_core::persist::{
+    self, InstanceRecord, Key, RecordError, ResourceRecord, SlotRecord, StateRecord,
+};
 use nusim_core::result::{reason, DriverError, LoadResult};
 use nusim_core::store::{ProfileStore, StoreError, WriteError};
+use nusim_core::switch::{Next, SwitchError};
 use nusim_core::text::{self, Text};
 #[cfg(feature = "check")]
 use nusim_core::trust::TrustAnchors;
@@ -28,9 +39,25 @@ use nusim_core::trust::TrustAnchors;
 const WIRE: usize = HEADER_LEN + ENCP_MAX_SIZE;
 /// Text room: encP as hex, plus NUL, plus one byte to detect a silently truncated value.
 const TEXT_BUF: usize = Store::TEXT_MAX + 2;
+const fn max(a: usize, b: usize) -> usize {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
+/// The shared buffer: the text room, a decoded encP followed by its record, or a package's
+/// record.
+const BUF: usize = max(
+    TEXT_BUF,
+    max(
+        2 * ENCP_MAX_SIZE + persist::OVERHEAD,
+        WIRE + persist::OVERHEAD,
+    ),
+);
 // 508/0/3 is served as base64 from the shared text buffer.
 const _: () = assert!(
-    CERT_MAX_SIZE.div_ceil(3) * 4 < TEXT_BUF,
+    CERT_MAX_SIZE.div_ceil(3) * 4 < BUF,
     "text buffer too small for the certificate"
 );
 
@@ -44,23 +71,71 @@ const RES_CERT: u16 = 3;
 const RES_LINK: u16 = 4;
 const RES_RESULT: u16 = 6;
 
+/// Who asked for a load (`enum lwm2m_nusim_source` of `<nusim/lwm2m_nusim.h>`).
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    /// An LwM2M server executed 508/0/5.
+    Server = 0,
+    /// The application: `lwm2m_nusim_load()` or the shell.
+    Local = 1,
+    /// The module, after a failed switch.
+    Fallback = 2,
+    /// The application: `lwm2m_nusim_rollback()` or the shell.
+    Rollback = 3,
+}
+
+/// The work item's next job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Job {
+    Idle,
+    /// The package copied into [`WORK_PACKAGE`], from 507 instance `inst`.
+    Load {
+        source: Source,
+        inst: u16,
+    },
+    /// The backup package of slot `slot`.
+    Restore {
+        source: Source,
+        slot: u8,
+    },
+}
+
+/// 507 instance ID reported for a load of the backup.
+const BACKUP_INST: u16 = u16::MAX;
+
+/// The application policy's answers (`enum lwm2m_nusim_decision`).
+const POLICY_DENY: c_int = 1;
+const POLICY_DEFER: c_int = 2;
+
 struct State {
     store: Store,
     nusim: Nusim508<CERT_MAX_SIZE>,
-    /// Staging for writes, output of reads (see the module docs).
-    text: [u8; TEXT_BUF],
+    /// Staging for writes, output of reads, records (see the module docs).
+    text: [u8; BUF],
     link_staging: ObjLnk,
     result_byte: u8,
     /// CI keys a package must be signed under (device-side check; empty: any).
     #[cfg(feature = "check")]
     trust: TrustAnchors<TRUSTED_CI_MAX>,
+    /// What survives a restart besides the 507 values: link, result, backup, trial.
+    saved: StateRecord,
+    job: Job,
+    /// The settings backend keeps our records (CONFIG_LWM2M_NUSIM_PERSIST).
+    persist: bool,
+    /// A new profile must reach the network (CONFIG_LWM2M_NUSIM_NETWORK_TIMEOUT > 0).
+    await_network: bool,
+    /// The records are being read back at start: which pass (0: not restoring).
+    restoring: u8,
+    /// The nuSIM answered the ICCID question at start.
+    iccid_known: bool,
 }
 
-// All zero (see Nusim508 and ProfileStore): .bss, no flash copy.
+// All zero except `saved` and `job` (see Nusim508 and ProfileStore).
 static STATE: Locked<State> = Locked::new(State {
     store: Store::new(),
     nusim: Nusim508::new(),
-    text: [0; TEXT_BUF],
+    text: [0; BUF],
     link_staging: ObjLnk {
         obj_id: 0,
         obj_inst: 0,
@@ -68,6 +143,17 @@ static STATE: Locked<State> = Locked::new(State {
     result_byte: 0,
     #[cfg(feature = "check")]
     trust: TrustAnchors::new(),
+    saved: StateRecord {
+        link: None,
+        result: LoadResult::NeverLoaded as u8,
+        backup: None,
+        trial: None,
+    },
+    job: Job::Idle,
+    persist: false,
+    await_network: false,
+    restoring: 0,
+    iccid_known: false,
 });
 
 /// The package copy a load works on (length, bytes), made at execute time, so that the 507
@@ -129,15 +215,62 @@ fn fetch_bytes(what: &str, buf: &mut [u8], get: BytesGetter) -> usize {
     }
 }
 
+/// Saves (`Some`) or deletes (`None`) the record `key`. Logs and returns the errno on failure.
+fn save(key: Key, rec: Option<&[u8]>) -> Result<(), i32> {
+    let mut name = [0u8; persist::NAME_MAX + 1];
+    key.name(&mut name);
+    let (ptr, len) = rec.map_or((core::ptr::null(), 0), |r| (r.as_ptr(), r.len()));
+    // SAFETY: name is NUL-terminated; ptr is valid for len bytes (or null with len 0).
+    let rc = unsafe { ffi::nusim_glue_save(name.as_ptr().cast(), ptr, len) };
+    if rc < 0 {
+        log::error!("storing {key:?} failed ({rc})");
+        return Err(errno::neg(E::Io));
+    }
+    Ok(())
+}
+
+impl State {
+    /// Stores the state record with 508/0/4 and 508/0/6 as they are now.
+    fn save_state(&mut self) -> Result<(), i32> {
+        if !self.persist {
+            return Ok(());
+        }
+        let link = self.nusim.link();
+        self.saved.link = (link != ObjLnk::NULL).then_some(link.obj_inst);
+        self.saved.result = self.nusim.result() as u8;
+        let mut b = [0u8; persist::STATE_MAX];
+        let n = self
+            .saved
+            .encode(&mut b)
+            .map_err(|_| errno::neg(E::NoMem))?;
+        save(Key::State, Some(&b[..n]))
+    }
+
+    /// 508/0/6 from the switch's view of it.
+    fn publish_saved(&mut self) {
+        let r = LoadResult::from_u8(self.saved.result).unwrap_or(LoadResult::Failed);
+        self.nusim.publish(r);
+    }
+
+    /// A load or switch is running, or a new profile awaits the network.
+    fn switch_busy(&self) -> bool {
+        self.nusim.busy() || self.saved.trial.is_some()
+    }
+}
+
 /// Reads the identity values from the driver into Object 508. Called once from the glue's
-/// init, on the small main stack: the certificate goes straight into STATE.
+/// init, on the small main stack: the certificate goes straight into STATE. `persist`:
+/// records are kept in the settings backend; `await_network`: a new profile must reach the
+/// network before it becomes the backup.
 #[no_mangle]
-pub extern "C" fn nusim_rs_init() -> i32 {
+pub extern "C" fn nusim_rs_init(persist: bool, await_network: bool) -> i32 {
     crate::logger::init();
     STATE.with(|s| {
+        s.persist = persist;
+        s.await_network = await_network;
         let n = &mut s.nusim;
         fetch_text("EID", &mut n.eid, ffi::nusim_glue_get_eid, text::is_eid);
-        fetch_text(
+        s.iccid_known = fetch_text(
             "ICCID",
             &mut n.iccid,
             ffi::nusim_glue_get_iccid,
@@ -153,27 +286,209 @@ pub extern "C" fn nusim_rs_init() -> i32 {
     0
 }
 
-/// create_cb of 507: reserves the Rust side of instance `inst`. 0, -EEXIST or -ENOMEM.
+/// The buffer the settings handler reads a record into, and its size. Only the address is
+/// taken: the handler fills it during [`nusim_rs_restore`]'s pass, under our init.
+#[no_mangle]
+pub extern "C" fn nusim_rs_record_buf(size: *mut usize) -> *mut u8 {
+    set_len(size, BUF);
+    // SAFETY: address only; written by the settings handler during start, which runs in
+    // our init before the engine serves anything, and read by nusim_rs_restore under the lock.
+    unsafe { core::ptr::addr_of_mut!((*STATE.as_ptr()).text) }.cast()
+}
+
+/// Starts (`pass` 1: instances, state, slots; 2: 507 values) or ends (0) reading the
+/// records back at start.
+#[no_mangle]
+pub extern "C" fn nusim_rs_restore_pass(pass: u8) {
+    STATE.with(|s| s.restoring = pass);
+}
+
+/// The settings handler's record `key` (relative to `nusim/`), `len` bytes in the record
+/// buffer (negative: the backend's read error). A bad record is reported and skipped; the
+/// others are unaffected. Records seen outside our start (the application's own
+/// `settings_load()`) are ignored: RAM is already authoritative.
+#[no_mangle]
+pub extern "C" fn nusim_rs_restore(key: *const c_char, len: isize) -> i32 {
+    if key.is_null() {
+        return 0;
+    }
+    // SAFETY: non-null; the settings subsystem passes a NUL-terminated name.
+    let name = unsafe { core::ffi::CStr::from_ptr(key) }.to_bytes();
+    STATE.with(|s| {
+        let pass = s.restoring;
+        if pass == 0 {
+            return;
+        }
+        let Some(k) = Key::parse(name) else {
+            log::warn!("unknown record nusim/{}: ignored", Show(name));
+            return;
+        };
+        let Ok(n) = usize::try_from(len) else {
+            log::error!("record {k:?} unreadable ({len}): skipped");
+            return;
+        };
+        let State {
+            text, store, saved, ..
+        } = s;
+        let rec = &text[..n.min(BUF)];
+        let r: Result<(), RecordError> = match (pass, k) {
+            (1, Key::Instance(i)) => InstanceRecord::decode(rec).map(|_| {
+                if let Err(StoreError::Full) = store.create(i) {
+                    log::error!("507/{i} stored but no room: raise CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT");
+                }
+            }),
+            (1, Key::State) => StateRecord::decode(rec).map(|r| *saved = r),
+            (1, Key::Slot(_)) => SlotRecord::decode(rec).map(|_| ()),
+            (2, Key::Resource(i, res)) => ResourceRecord::decode(rec).map(|r| {
+                if let Err(e) = store.restore(i, res, r.encoding, r.bytes) {
+                    log::error!("stored 507/{i}/{res} refused ({e:?}): skipped");
+                }
+            }),
+            _ => Ok(()),
+        };
+        if let Err(e) = r {
+            if let RecordError::Newer(v) = e {
+                log::error!(
+                    "record {k:?} is of format version {v}, newer than this code's {}: skipped",
+                    persist::FORMAT
+                );
+            } else if n > BUF {
+                log::error!("record {k:?} of {n} bytes is larger than the buffer: skipped");
+            } else {
+                log::error!("record {k:?} is corrupt ({e:?}): skipped");
+            }
+        }
+    });
+    0
+}
+
+/// The `idx`-th restored 507 instance, for the glue to create in the engine; -1 past the end.
+#[no_mangle]
+pub extern "C" fn nusim_rs_restored_id(idx: usize) -> i32 {
+    STATE.with(|s| s.store.ids().nth(idx).map_or(-1, i32::from))
+}
+
+/// Ends the start: 508/0/4 and 508/0/6 as stored, then whatever a switch cut short by the
+/// restart needs (see `nusim_core::switch`). Called by the glue after the engine instances
+/// exist.
+#[no_mangle]
+pub extern "C" fn nusim_rs_start() {
+    let next = STATE.with(|s| {
+        s.restoring = 0;
+        if let Some(inst) = s.saved.link {
+            let link = ObjLnk {
+                obj_id: OBJ_PROFILE,
+                obj_inst: inst,
+            };
+            if s.nusim.set_link(link, &s.store).is_err() {
+                log::error!("stored 508/0/4 names 507/{inst}, which is gone: null link");
+            }
+        }
+        s.publish_saved();
+        let trial = s.saved.trial;
+        let chip = s.iccid_known.then_some(s.nusim.iccid);
+        let next = s.saved.at_start(chip.as_ref(), s.await_network);
+        let Some(t) = trial else {
+            return next;
+        };
+        match next {
+            Next::Restore(slot) => {
+                log::warn!(
+                    "restart during a switch ({:?}): loading the backup again",
+                    t.phase
+                );
+                let _ = s.nusim.start_internal();
+                s.job = Job::Restore {
+                    source: Source::Fallback,
+                    slot,
+                };
+            }
+            Next::AwaitNetwork => {
+                log::info!("restart while a new profile awaits the network: deadline re-armed")
+            }
+            Next::Done(r) => log::warn!(
+                "restart during a switch ({:?}): result {} ({r:?})",
+                t.phase,
+                r as u8
+            ),
+        }
+        s.publish_saved();
+        let _ = s.save_state();
+        next
+    });
+    after_switch_step(next);
+}
+
+/// Arms the network deadline or queues the backup's load, as the switch asks.
+fn after_switch_step(next: Next) {
+    // SAFETY: plain glue functions without preconditions, called without our cell borrowed.
+    unsafe {
+        match next {
+            Next::AwaitNetwork => ffi::nusim_glue_arm_network_timer(),
+            Next::Restore(_) => ffi::nusim_glue_submit_load(),
+            Next::Done(_) => {}
+        }
+    }
+}
+
+/// create_cb of 507: reserves the Rust side of instance `inst` and stores that it exists.
+/// 0, -EEXIST, -ENOMEM or -EIO. At start it adopts the restored instance.
 #[no_mangle]
 pub extern "C" fn nusim_rs_507_create(inst: u16) -> i32 {
-    STATE.with(|s| match s.store.create(inst) {
-        Ok(()) => 0,
-        Err(StoreError::Exists) => errno::neg(E::Exist),
-        Err(StoreError::Full) => errno::neg(E::NoMem),
+    STATE.with(|s| {
+        if s.restoring != 0 {
+            return if s.store.get(inst).is_some() {
+                0
+            } else {
+                errno::neg(E::NoEnt)
+            };
+        }
+        match s.store.create(inst) {
+            Ok(()) => {}
+            Err(StoreError::Exists) => return errno::neg(E::Exist),
+            Err(StoreError::Full) => return errno::neg(E::NoMem),
+        }
+        if s.persist {
+            // Values of an earlier instance with this ID whose delete a restart cut short
+            // go first, then the instance record: a restart in between finds no instance.
+            let mut b = [0u8; 16];
+            let r = Field::ALL
+                .iter()
+                .try_for_each(|f| save(Key::Resource(inst, *f as u16), None))
+                .and_then(|()| {
+                    let n = InstanceRecord
+                        .encode(&mut b)
+                        .map_err(|_| errno::neg(E::NoMem))?;
+                    save(Key::Instance(inst), Some(&b[..n]))
+                });
+            if let Err(e) = r {
+                s.store.delete(inst);
+                return e;
+            }
+        }
+        0
     })
 }
 
-/// delete_cb of 507: wipes instance `inst`. If 508/0/4 pointed at it, the link dangles until
-/// rewritten, and a load reports [`LoadResult::DanglingLink`]; a load already running works
-/// on its own copy and is unaffected.
+/// delete_cb of 507: wipes instance `inst`, in storage first the instance record (a
+/// restart after it finds no instance) and then its values. If 508/0/4 pointed at it, the
+/// link dangles until rewritten, and a load reports [`LoadResult::DanglingLink`]; a load
+/// already running works on its own copy and is unaffected.
 #[no_mangle]
 pub extern "C" fn nusim_rs_507_delete(inst: u16) -> i32 {
     STATE.with(|s| {
-        if s.store.delete(inst) {
-            0
-        } else {
-            errno::neg(E::NoEnt)
+        if s.store.get(inst).is_none() {
+            return errno::neg(E::NoEnt);
         }
+        if s.persist {
+            save(Key::Instance(inst), None).ok();
+            for f in Field::ALL {
+                // A value left behind is removed by the next create of this ID.
+                save(Key::Resource(inst, f as u16), None).ok();
+            }
+        }
+        s.store.delete(inst);
+        0
     })
 }
 
@@ -187,7 +502,8 @@ pub extern "C" fn nusim_rs_507_staging(_inst: u16, _res: u16, len: *mut usize) -
 }
 
 /// post_write_cb of 507: decodes and checks the staged text of `len` bytes (the glue passes
-/// the true string length). 0, or -EEXIST (4.00) with the previous value kept.
+/// the true string length), stores it, then makes it the value. 0; -EEXIST (4.00) for a
+/// bad value or -EIO (5.00) when it could not be stored, with the previous value kept.
 #[no_mangle]
 pub extern "C" fn nusim_rs_507_commit(inst: u16, res: u16, len: usize) -> i32 {
     STATE.with(|s| {
@@ -198,13 +514,31 @@ pub extern "C" fn nusim_rs_507_commit(inst: u16, res: u16, len: usize) -> i32 {
             );
             return errno::neg(E::Exist);
         }
-        match s.store.write_text(inst, res, &mut s.text, len) {
-            Ok(()) => 0,
-            Err(WriteError::NotFound) => errno::neg(E::NoEnt),
+        let (n, enc) = match s.store.decode_text(inst, res, &mut s.text, len) {
+            Ok(v) => v,
+            Err(WriteError::NotFound) => return errno::neg(E::NoEnt),
             Err(WriteError::Invalid(e)) => {
                 log::warn!("507/{inst}/{res} refused: {e:?}");
-                errno::neg(E::Exist)
+                return errno::neg(E::Exist);
             }
+        };
+        let (value, rest) = s.text.split_at_mut(n);
+        if s.persist {
+            let rec = ResourceRecord {
+                encoding: enc,
+                bytes: value,
+            };
+            let r = rec
+                .encode(rest)
+                .map_err(|_| errno::neg(E::NoMem))
+                .and_then(|m| save(Key::Resource(inst, res), Some(&rest[..m])));
+            if let Err(e) = r {
+                return e;
+            }
+        }
+        match s.store.restore(inst, res, enc, value) {
+            Ok(()) => 0,
+            Err(_) => errno::neg(E::Exist),
         }
     })
 }
@@ -269,60 +603,266 @@ pub extern "C" fn nusim_rs_508_link_staging(len: *mut usize) -> *mut u8 {
     unsafe { core::ptr::addr_of_mut!((*STATE.as_ptr()).link_staging) }.cast()
 }
 
-/// post_write_cb of 508/0/4: accepts the null link or a link to an existing 507 instance;
-/// anything else answers 4.00 and keeps the previous link.
+/// post_write_cb of 508/0/4: accepts the null link or a link to an existing 507 instance,
+/// and stores it; anything else answers 4.00 (a storage failure 5.00) and keeps the
+/// previous link.
 #[no_mangle]
 pub extern "C" fn nusim_rs_508_link_commit() -> i32 {
-    STATE.with(|s| {
-        let link = s.link_staging;
-        match s.nusim.set_link(link, &s.store) {
-            Ok(()) => 0,
-            Err(e) => {
-                log::warn!("508/0/4 refused {}:{}: {e:?}", link.obj_id, link.obj_inst);
-                s.link_staging = s.nusim.link();
-                errno::neg(E::Exist)
+    STATE.with(|s| set_link(s, s.link_staging))
+}
+
+fn set_link(s: &mut State, link: ObjLnk) -> i32 {
+    let before = s.nusim.link();
+    if let Err(e) = s.nusim.set_link(link, &s.store) {
+        log::warn!("508/0/4 refused {}:{}: {e:?}", link.obj_id, link.obj_inst);
+        s.link_staging = before;
+        return errno::neg(E::Exist);
+    }
+    if let Err(e) = s.save_state() {
+        let _ = s.nusim.set_link(before, &s.store);
+        s.link_staging = before;
+        return e;
+    }
+    0
+}
+
+/// Copies the linked package and queues its load for `source`; the result that ended it
+/// at once, if there was nothing to load.
+fn start_load(s: &mut State, source: Source) -> Result<Started, ExecuteError> {
+    if s.saved.trial.is_some() {
+        return Err(ExecuteError::Busy);
+    }
+    // SAFETY: execute writes the copy only when no load runs (checked under the registry
+    // lock held here), and the work item reads it only while one runs.
+    let work = unsafe { WORK_PACKAGE.get() };
+    let st = s.nusim.execute(&s.store, &mut work.1)?;
+    match st {
+        Started::Load(n) => {
+            work.0 = n;
+            s.job = Job::Load {
+                source,
+                inst: s.nusim.link().obj_inst,
+            };
+        }
+        Started::Finished(res) => {
+            log::warn!(
+                "Load Profile: nothing to load: result {} ({res:?})",
+                res as u8
+            );
+            let _ = s.save_state();
+        }
+    }
+    Ok(st)
+}
+
+fn started(st: Started, source: Source) {
+    // SAFETY: plain glue functions without preconditions, called without our cell
+    // borrowed (the engine lock may still be held by the caller, which is allowed).
+    unsafe {
+        ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_RESULT);
+        match st {
+            Started::Load(_) => ffi::nusim_glue_submit_load(),
+            Started::Finished(r) => {
+                ffi::nusim_glue_report(source as u8, BACKUP_INST, r as u8, core::ptr::null())
             }
         }
-    })
+    }
 }
 
 /// execute_cb of 508/0/5: copies the linked package and queues the load, returning at
-/// once; -EPERM (4.05) while a load runs. With nothing to load the result says why.
+/// once; -EPERM (4.05) while a load runs or a new profile awaits the network. With nothing
+/// to load the result says why.
 #[no_mangle]
 pub extern "C" fn nusim_rs_508_execute() -> i32 {
-    let r = STATE.with(|s| {
-        // SAFETY: execute writes the copy only when no load runs (checked under the registry
-        // lock held here), and the work item reads it only while one runs.
-        let work = unsafe { WORK_PACKAGE.get() };
-        s.nusim.execute(&s.store, &mut work.1).inspect(|st| {
-            if let Started::Load(n) = st {
-                work.0 = *n;
-            }
-        })
-    });
-    match r {
+    match STATE.with(|s| start_load(s, Source::Server)) {
         Ok(st) => {
-            // SAFETY: plain glue functions without preconditions, called without our cell
-            // borrowed (the engine lock is still held by the caller, which is allowed).
-            unsafe {
-                ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_RESULT);
-                if let Started::Load(_) = st {
-                    ffi::nusim_glue_submit_load();
-                }
-            }
-            if let Started::Finished(res) = st {
-                log::warn!(
-                    "Load Profile: nothing to load: result {} ({res:?})",
-                    res as u8
-                );
-            }
+            started(st, Source::Server);
             0
         }
         Err(ExecuteError::Busy) => {
-            log::warn!("Load Profile refused: a load is running");
+            log::warn!("Load Profile refused: a load is running or awaits the network");
             errno::neg(E::Perm)
         }
     }
+}
+
+/// `lwm2m_nusim_load()`: points 508/0/4 at 507 instance `inst` and loads it, as a server's
+/// write and execute would. 0 queued (or ended at once, see 508/0/6); -ENOENT no such
+/// instance; -EBUSY a load runs or awaits the network; -EIO the link could not be stored.
+#[no_mangle]
+pub extern "C" fn nusim_rs_local_load(inst: u16) -> i32 {
+    let r = STATE.with(|s| {
+        if s.switch_busy() {
+            return Err(errno::neg(E::Busy));
+        }
+        if s.store.get(inst).is_none() {
+            return Err(errno::neg(E::NoEnt));
+        }
+        let link = ObjLnk {
+            obj_id: OBJ_PROFILE,
+            obj_inst: inst,
+        };
+        match set_link(s, link) {
+            0 => {}
+            e => return Err(e),
+        }
+        start_load(s, Source::Local).map_err(|_| errno::neg(E::Busy))
+    });
+    match r {
+        Ok(st) => {
+            // SAFETY: plain glue function without preconditions.
+            unsafe { ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_LINK) };
+            started(st, Source::Local);
+            0
+        }
+        Err(e) => e,
+    }
+}
+
+/// `lwm2m_nusim_rollback()`: loads the backup package again, also to end a new profile's
+/// wait for the network early. 0 queued; -ENOENT no backup; -EBUSY a load runs; -ENOTSUP
+/// without persistence.
+#[no_mangle]
+pub extern "C" fn nusim_rs_rollback() -> i32 {
+    let r = STATE.with(|s| {
+        if !s.persist {
+            return Err(errno::neg(E::NotSup));
+        }
+        if s.nusim.busy() {
+            return Err(errno::neg(E::Busy));
+        }
+        let iccid = s.nusim.iccid;
+        let slot = s.saved.request_rollback(&iccid).map_err(|e| match e {
+            SwitchError::Busy => errno::neg(E::Busy),
+            SwitchError::NoBackup => errno::neg(E::NoEnt),
+        })?;
+        let _ = s.nusim.start_internal();
+        // A stored RollingBack phase reloads the backup after a restart too: no undo needed.
+        let _ = s.save_state();
+        s.job = Job::Restore {
+            source: Source::Rollback,
+            slot,
+        };
+        Ok(())
+    });
+    match r {
+        Ok(()) => {
+            // SAFETY: plain glue functions without preconditions.
+            unsafe {
+                ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_RESULT);
+                ffi::nusim_glue_submit_load();
+            }
+            0
+        }
+        Err(e) => e,
+    }
+}
+
+/// `lwm2m_nusim_network_ready()`: the device reached the network. A profile on trial
+/// becomes the backup. True if one did.
+#[no_mangle]
+pub extern "C" fn nusim_rs_network_ready() -> bool {
+    STATE.with(|s| {
+        if !s.saved.network_ready() {
+            return false;
+        }
+        log::info!(
+            "profile {} reached the network: it is the backup now",
+            Show(s.nusim.iccid.as_bytes())
+        );
+        let _ = s.save_state();
+        true
+    })
+}
+
+/// The network deadline passed (work queue): the backup goes back, if there is one.
+#[no_mangle]
+pub extern "C" fn nusim_rs_network_timeout() {
+    let next = STATE.with(|s| {
+        if !s
+            .saved
+            .trial
+            .is_some_and(|t| t.phase == nusim_core::persist::Phase::AwaitingNetwork)
+        {
+            // Proven, or rolled back on request, before the deadline: nothing to do.
+            return None;
+        }
+        let next = s.saved.network_timeout();
+        match next {
+            Next::Restore(slot) => {
+                log::warn!("the new profile did not reach the network in time: loading the backup");
+                let _ = s.nusim.start_internal();
+                s.job = Job::Restore {
+                    source: Source::Fallback,
+                    slot,
+                };
+            }
+            Next::Done(LoadResult::RollbackFailed) => {
+                log::error!(
+                    "the new profile did not reach the network in time and there is no backup"
+                );
+                s.publish_saved();
+            }
+            _ => {}
+        }
+        let _ = s.save_state();
+        Some(next)
+    });
+    let Some(next) = next else {
+        return;
+    };
+    // SAFETY: plain glue function without preconditions.
+    unsafe { ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_RESULT) };
+    if let Next::Done(r) = next {
+        report(Source::Fallback, BACKUP_INST, r);
+    }
+    after_switch_step(next);
+}
+
+/// Mirror of `struct lwm2m_nusim_status` (size checked on both sides).
+#[repr(C)]
+pub struct Status {
+    result: u8,
+    phase: u8,
+    busy: bool,
+    has_backup: bool,
+    link: i32,
+    iccid: [u8; 21],
+    backup_iccid: [u8; 21],
+    profiles: u8,
+}
+const _: () = assert!(core::mem::size_of::<Status>() == 52);
+
+/// `lwm2m_nusim_get_status()`.
+#[no_mangle]
+pub extern "C" fn nusim_rs_status(out: *mut Status) -> i32 {
+    if out.is_null() {
+        return errno::neg(E::Inval);
+    }
+    let st = STATE.with(|s| {
+        let mut st = Status {
+            result: s.nusim.result() as u8,
+            phase: s.saved.trial.map_or(0, |t| t.phase as u8),
+            busy: s.switch_busy(),
+            has_backup: s.saved.backup.is_some(),
+            link: match s.nusim.link() {
+                ObjLnk::NULL => -1,
+                l => i32::from(l.obj_inst),
+            },
+            iccid: [0; 21],
+            backup_iccid: [0; 21],
+            profiles: s.store.ids().count() as u8,
+        };
+        let id = s.nusim.iccid.as_bytes();
+        st.iccid[..id.len()].copy_from_slice(id);
+        if let Some(b) = s.saved.backup {
+            st.backup_iccid[..b.iccid.as_bytes().len()].copy_from_slice(b.iccid.as_bytes());
+        }
+        st
+    });
+    // SAFETY: non-null, and the C API's caller passes a valid struct.
+    unsafe { out.write(st) };
+    0
 }
 
 fn driver_load(pkg: &[u8], iccid: &mut [u8; 22]) -> Result<usize, DriverError> {
@@ -347,51 +887,239 @@ fn driver_load(pkg: &[u8], iccid: &mut [u8; 22]) -> Result<usize, DriverError> {
     }
 }
 
-/// The load work item (module work queue): hand the copied package to the driver without
-/// the registry lock, then publish the outcome.
+/// Hands `pkg` to the driver (no lock held). The outcome, and after a failure what the
+/// nuSIM holds now (`None`: it could not say): after an I/O failure or timeout the chip may
+/// have installed the profile anyway, and after any failure the switch must know whether
+/// it lost the profile it had.
+fn load_on_chip(pkg: &[u8], iccid: &mut [u8; 22]) -> (Result<usize, LoadResult>, Option<Text<21>>) {
+    let outcome = driver_load(pkg, iccid).map_err(LoadResult::from);
+    if matches!(outcome, Ok(n) if text::is_iccid(&iccid[..n.min(21)])) {
+        return (outcome, None);
+    }
+    let mut now = Text::<21>::new();
+    let known = fetch_text(
+        "ICCID after a failed load",
+        &mut now,
+        ffi::nusim_glue_get_iccid,
+        iccid_or_none,
+    );
+    (outcome, known.then_some(now))
+}
+
+fn report(source: Source, inst: u16, r: LoadResult) {
+    let iccid = STATE.with(|s| s.nusim.iccid);
+    // SAFETY: plain glue function; the ICCID is NUL-terminated and outlives the call.
+    unsafe {
+        ffi::nusim_glue_report(
+            source as u8,
+            inst,
+            r as u8,
+            iccid.with_nul().as_ptr().cast(),
+        )
+    };
+}
+
+/// The load work item (module work queue): runs the job that execute, a local load, a
+/// rollback, a failed switch or the start queued.
 #[no_mangle]
 pub extern "C" fn nusim_rs_load_work() {
-    // SAFETY: this item is queued only after execute() made the copy and marked a load
-    // running; nothing writes the copy until finish() below ends it.
+    match STATE.with(|s| s.job) {
+        Job::Idle => {}
+        Job::Load { source, inst } => load_candidate(source, inst),
+        Job::Restore { source, slot } => restore_backup(source, slot),
+    }
+}
+
+/// Ends a candidate's load before it reached the nuSIM, with `r`.
+fn end_before_chip(source: Source, inst: u16, r: LoadResult) {
+    // SAFETY: the load is still marked running, so this context owns the copy.
+    let work = unsafe { WORK_PACKAGE.get() };
+    work.1.fill(0);
+    work.0 = 0;
+    STATE.with(|s| {
+        s.job = Job::Idle;
+        s.nusim.abort(r);
+        let _ = s.save_state();
+    });
+    log::warn!("nuSIM load not attempted: result {} ({r:?})", r as u8);
+    // SAFETY: plain glue function without preconditions.
+    unsafe { ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_RESULT) };
+    report(source, inst, r);
+}
+
+fn load_candidate(source: Source, inst: u16) {
+    // SAFETY: plain glue function; the application's callback runs without our locks.
+    match unsafe { ffi::nusim_glue_policy(source as u8, inst) } {
+        POLICY_DENY => return end_before_chip(source, inst, LoadResult::PolicyDenied),
+        POLICY_DEFER => {
+            STATE.with(|s| {
+                s.nusim.publish(LoadResult::PolicyDeferred);
+                let _ = s.save_state();
+            });
+            log::info!("nuSIM load deferred by the application's policy");
+            // SAFETY: plain glue functions without preconditions.
+            unsafe {
+                ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_RESULT);
+                ffi::nusim_glue_defer_load();
+            }
+            report(source, inst, LoadResult::PolicyDeferred);
+            return;
+        }
+        _ => {}
+    }
+    // SAFETY: this item runs only while a load is marked running (execute made the copy);
+    // nothing else writes the copy until the load ends below.
     let work = unsafe { WORK_PACKAGE.get() };
     let n = work.0.min(WIRE);
-    let mut iccid = [0u8; 22];
-    let outcome = match check(&work.1[..n]) {
-        Ok(()) => driver_load(&work.1[..n], &mut iccid).map_err(LoadResult::from),
-        Err(r) => Err(r),
+    if let Err(r) = check(&work.1[..n]) {
+        return end_before_chip(source, inst, r);
+    }
+    // The candidate goes to its slot, then the trial begins: see nusim_core::switch.
+    let began = STATE.with(|s| {
+        if !s.persist {
+            return Ok(false);
+        }
+        let slot = s.saved.candidate_slot();
+        let m = SlotRecord {
+            package: &work.1[..n],
+        }
+        .encode(&mut s.text)
+        .map_err(|_| errno::neg(E::NoMem))?;
+        save(Key::Slot(slot), Some(&s.text[..m]))?;
+        let iccid = s.nusim.iccid;
+        s.saved.begin(&iccid).map_err(|_| errno::neg(E::Busy))?;
+        s.publish_saved();
+        if let Err(e) = s.save_state() {
+            s.saved.trial = None;
+            return Err(e);
+        }
+        Ok(true)
+    });
+    let trial = match began {
+        Ok(t) => t,
+        Err(_) => return end_before_chip(source, inst, LoadResult::Failed),
     };
+    let mut iccid = [0u8; 22];
+    let (outcome, chip_now) = load_on_chip(&work.1[..n], &mut iccid);
     // Wipe the copy before the load ends: it holds a profile's ciphertext and keys.
     work.1.fill(0);
     work.0 = 0;
-    // After an I/O failure or timeout the chip may have installed the profile anyway: ask
-    // it (without the registry lock: an AT modem may take its whole timeout) so that
-    // 508/0/1 says what the chip holds.
-    let mut resync = Text::<21>::new();
-    let resynced = outcome == Err(LoadResult::DriverError)
-        && fetch_text(
-            "ICCID after a failed load",
-            &mut resync,
-            ffi::nusim_glue_get_iccid,
-            iccid_or_none,
-        );
-    let (result, iccid_changed) = STATE.with(|s| {
+    let (r, next, changed) = STATE.with(|s| {
         let before = s.nusim.iccid;
         let r = s.nusim.finish(outcome.map(|n| &iccid[..n.min(21)]));
-        if resynced {
-            s.nusim.iccid = resync;
+        if let Some(now) = chip_now {
+            s.nusim.iccid = now;
         }
-        (r, before.as_bytes() != s.nusim.iccid.as_bytes())
+        let mut next = Next::Done(r);
+        if trial {
+            let id = s.nusim.iccid;
+            let out = if r == LoadResult::Success { Ok(&id) } else { Err(r) };
+            next = s.saved.loaded(out, chip_now.as_ref(), s.await_network);
+            if let Next::Restore(slot) = next {
+                log::warn!("load failed ({r:?}) and the nuSIM no longer holds its profile: loading the backup");
+                let _ = s.nusim.start_internal();
+                s.job = Job::Restore {
+                    source: Source::Fallback,
+                    slot,
+                };
+            }
+        }
+        if !matches!(next, Next::Restore(_)) {
+            s.job = Job::Idle;
+        }
+        let _ = s.save_state();
+        (r, next, before != s.nusim.iccid)
     });
-    match result {
+    match r {
         LoadResult::Success => log::info!("nuSIM profile loaded"),
         r => log::warn!("nuSIM load failed: result {} ({r:?})", r as u8),
     }
     // SAFETY: plain glue function without preconditions.
     unsafe {
-        if iccid_changed {
+        if changed {
             ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_ICCID);
         }
         ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_RESULT);
+    }
+    report(source, inst, r);
+    after_switch_step(next);
+}
+
+/// Reads the package of backup slot `slot` into the work copy; its length.
+fn read_slot(slot: u8, work: &mut (usize, [u8; WIRE])) -> Option<usize> {
+    STATE.with(|s| {
+        let mut name = [0u8; persist::NAME_MAX + 1];
+        Key::Slot(slot).name(&mut name);
+        // SAFETY: name is NUL-terminated; the text buffer is valid for BUF bytes and only
+        // used under the lock, which we hold.
+        let n =
+            unsafe { ffi::nusim_glue_read_record(name.as_ptr().cast(), s.text.as_mut_ptr(), BUF) };
+        let n = usize::try_from(n).ok()?;
+        match SlotRecord::decode(&s.text[..n.min(BUF)]) {
+            Ok(r) if r.package.len() <= WIRE => {
+                work.1[..r.package.len()].copy_from_slice(r.package);
+                work.0 = r.package.len();
+                Some(r.package.len())
+            }
+            Ok(_) => None,
+            Err(e) => {
+                log::error!("backup slot {slot} unusable: {e:?}");
+                None
+            }
+        }
+    })
+}
+
+fn restore_backup(source: Source, slot: u8) {
+    // SAFETY: the load is marked running (start_internal), so this context owns the copy.
+    let work = unsafe { WORK_PACKAGE.get() };
+    let mut iccid = [0u8; 22];
+    let (outcome, chip_now) = match read_slot(slot, work) {
+        Some(n) => load_on_chip(&work.1[..n], &mut iccid),
+        None => (Err(LoadResult::Failed), None),
+    };
+    work.1.fill(0);
+    work.0 = 0;
+    let (r, changed) = STATE.with(|s| {
+        let before = s.nusim.iccid;
+        let loaded = s.nusim.finish(outcome.map(|n| &iccid[..n.min(21)]));
+        if let Some(now) = chip_now {
+            s.nusim.iccid = now;
+        }
+        let id = s.nusim.iccid;
+        let r = s.saved.restored(if loaded == LoadResult::Success {
+            Ok(&id)
+        } else {
+            Err(loaded)
+        });
+        s.nusim.publish(r);
+        s.job = Job::Idle;
+        let _ = s.save_state();
+        (r, before != s.nusim.iccid)
+    });
+    match r {
+        LoadResult::RolledBack => log::warn!("backup profile loaded again (result 18)"),
+        _ => log::error!("backup profile could not be loaded again (result 19)"),
+    }
+    // SAFETY: plain glue function without preconditions.
+    unsafe {
+        if changed {
+            ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_ICCID);
+        }
+        ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_RESULT);
+    }
+    report(source, BACKUP_INST, r);
+}
+
+/// Bytes shown as text in a log line.
+struct Show<'a>(&'a [u8]);
+
+impl core::fmt::Display for Show<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match core::str::from_utf8(self.0) {
+            Ok(t) => f.write_str(t),
+            Err(_) => write!(f, "{:?}", self.0),
+        }
     }
 }
 

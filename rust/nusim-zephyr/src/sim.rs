@@ -109,3 +109,12 @@ pub extern "C" fn nusim_sim_rs_certificate(buf: *mut u8, size: usize) -> i32 {
 pub extern "C" fn nusim_sim_rs_capabilities(buf: *mut u8, size: usize) -> i32 {
     with_sim(|s, _| put(buf, size, &s.identity().capabilities, false))
 }
+
+/// Forgets the current profile (the test fault of `nusim_sim_fail_next()`).
+#[no_mangle]
+pub extern "C" fn nusim_sim_rs_wipe() {
+    with_sim(|s, _| {
+        s.wipe();
+        0
+    });
+}

@@ -1,0 +1,655 @@
+//! Records that survive a restart: versioned CBOR maps, each followed by its CRC-32.
+//!
+//! One settings entry per record, under the subtree `nusim/`:
+//!
+//! | key | record | written when |
+//! |---|---|---|
+//! | `p/<inst>` | [`InstanceRecord`]: a 507 instance exists | create (deleted first on delete) |
+//! | `p/<inst>/<res>` | [`ResourceRecord`]: one 507 value and its text encoding | each accepted write |
+//! | `s` | [`StateRecord`]: 508/0/4, 508/0/6, the backup and a running switch | every state change |
+//! | `b0`, `b1` | [`SlotRecord`]: a whole package in wire order | before the load that uses it |
+//!
+//! Every record is a CBOR map with integer keys; key 0 is the format version. A reader takes
+//! any version up to [`FORMAT`], ignores keys it does not know (so a later minor addition
+//! stays readable by this code) and gives keys that are missing their documented default;
+//! a record of a newer version is refused, not guessed at. The four bytes after the map are
+//! the CRC-32 (IEEE, little-endian) of the map: a truncated or corrupt record is refused
+//! with a [`RecordError`] and the caller skips that one record.
+//!
+//! One record is one settings write, which the backends apply whole or not at all (NVS
+//! writes the entry's allocation record after its data). Multi-record changes are ordered so
+//! that every prefix is a consistent state: see [`crate::switch`] for the load sequence.
+
+use crate::codec::Encoding;
+use crate::text::Text;
+use minicbor::encode::write::Cursor;
+use minicbor::{Decoder, Encoder};
+
+/// The format version this code writes.
+pub const FORMAT: u8 = 1;
+/// Bytes of the CRC after each map.
+pub const CRC_LEN: usize = 4;
+/// Settings subtree of every record.
+pub const SUBTREE: &str = "nusim";
+/// Longest full settings name: `nusim/p/65535/6`.
+pub const NAME_MAX: usize = 16;
+/// Bytes a record adds around its largest byte string (map, version, keys, length, CRC).
+pub const OVERHEAD: usize = 16;
+/// Upper bound of an encoded [`StateRecord`].
+pub const STATE_MAX: usize = 96;
+
+/// Why a stored record was not used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordError {
+    /// Shorter than a CRC and an empty map.
+    Truncated,
+    /// The CRC does not match: corrupt or torn.
+    Crc,
+    /// Not the CBOR map this record should be.
+    Malformed,
+    /// Written by a newer format version than [`FORMAT`].
+    Newer(u64),
+    /// A key without default is missing (its number).
+    Missing(u8),
+    /// A key holds a value out of range (its number).
+    Invalid(u8),
+    /// The output buffer is too small (encoding only).
+    NoRoom,
+}
+
+/// CRC-32/ISO-HDLC (the zlib/Ethernet CRC), bitwise: records are written rarely.
+pub fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
+        }
+    }
+    !crc
+}
+
+/// Which record a settings name (relative to `nusim/`) names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    /// `p/<inst>`.
+    Instance(u16),
+    /// `p/<inst>/<res>`, res 0..=6.
+    Resource(u16, u16),
+    /// `s`.
+    State,
+    /// `b0` or `b1`.
+    Slot(u8),
+}
+
+fn parse_u16(s: &[u8]) -> Option<u16> {
+    if s.is_empty() || s.len() > 5 || (s.len() > 1 && s[0] == b'0') {
+        return None;
+    }
+    let mut v: u32 = 0;
+    for &c in s {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u32::from(c - b'0');
+    }
+    u16::try_from(v).ok()
+}
+
+impl Key {
+    /// Parses a name relative to the subtree; `None` for a name this code never writes.
+    pub fn parse(name: &[u8]) -> Option<Key> {
+        match name {
+            b"s" => Some(Key::State),
+            b"b0" => Some(Key::Slot(0)),
+            b"b1" => Some(Key::Slot(1)),
+            [b'p', b'/', rest @ ..] => {
+                let mut parts = rest.splitn(2, |&c| c == b'/');
+                let inst = parse_u16(parts.next()?)?;
+                match parts.next() {
+                    None => Some(Key::Instance(inst)),
+                    Some(r) => {
+                        let res = parse_u16(r)?;
+                        (res <= 6).then_some(Key::Resource(inst, res))
+                    }
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Writes the full settings name (`nusim/...`) and a NUL into `out`; the name's length.
+    pub fn name(&self, out: &mut [u8; NAME_MAX + 1]) -> usize {
+        let mut n = 0;
+        let mut put = |s: &[u8]| {
+            out[n..n + s.len()].copy_from_slice(s);
+            n += s.len();
+        };
+        put(SUBTREE.as_bytes());
+        put(b"/");
+        let mut digits = [0u8; 5];
+        let mut num = |v: u16, put: &mut dyn FnMut(&[u8])| {
+            let mut i = digits.len();
+            let mut v = v;
+            loop {
+                i -= 1;
+                digits[i] = b'0' + (v % 10) as u8;
+                v /= 10;
+                if v == 0 {
+                    break;
+                }
+            }
+            put(&digits[i..]);
+        };
+        match *self {
+            Key::State => put(b"s"),
+            Key::Slot(s) => put(if s == 0 { b"b0" } else { b"b1" }),
+            Key::Instance(i) => {
+                put(b"p/");
+                num(i, &mut put);
+            }
+            Key::Resource(i, r) => {
+                put(b"p/");
+                num(i, &mut put);
+                put(b"/");
+                num(r, &mut put);
+            }
+        }
+        out[n] = 0;
+        n
+    }
+}
+
+/// Encodes a map with `f`, appends its CRC; the record's length in `out`.
+fn seal(
+    out: &mut [u8],
+    f: impl FnOnce(
+        &mut Encoder<Cursor<&mut [u8]>>,
+    ) -> Result<(), minicbor::encode::Error<minicbor::encode::write::EndOfSlice>>,
+) -> Result<usize, RecordError> {
+    let room = out.len().checked_sub(CRC_LEN).ok_or(RecordError::NoRoom)?;
+    let mut e = Encoder::new(Cursor::new(&mut out[..room]));
+    f(&mut e).map_err(|_| RecordError::NoRoom)?;
+    let n = e.writer().position();
+    let crc = crc32(&out[..n]);
+    out[n..n + CRC_LEN].copy_from_slice(&crc.to_le_bytes());
+    Ok(n + CRC_LEN)
+}
+
+/// Checks the CRC and the version; a decoder positioned on the first key, and the count
+/// of entries in the map.
+fn open(rec: &[u8]) -> Result<(Decoder<'_>, u64), RecordError> {
+    let n = rec
+        .len()
+        .checked_sub(CRC_LEN)
+        .filter(|&n| n > 0)
+        .ok_or(RecordError::Truncated)?;
+    let (map, crc) = rec.split_at(n);
+    if crc32(map).to_le_bytes() != crc {
+        return Err(RecordError::Crc);
+    }
+    let mut d = Decoder::new(map);
+    let entries = d
+        .map()
+        .map_err(|_| RecordError::Malformed)?
+        .ok_or(RecordError::Malformed)?;
+    if entries == 0 || d.u8().ok() != Some(0) {
+        return Err(RecordError::Missing(0));
+    }
+    let v = d.u64().map_err(|_| RecordError::Malformed)?;
+    if v > u64::from(FORMAT) {
+        return Err(RecordError::Newer(v));
+    }
+    Ok((d, entries - 1))
+}
+
+/// Walks the remaining `entries` of a map, handing each known key to `f`, which returns
+/// false for a key it does not know (skipped). The map must end exactly where the CRC begins.
+fn each<'b>(
+    mut d: Decoder<'b>,
+    entries: u64,
+    mut f: impl FnMut(u8, &mut Decoder<'b>) -> Result<bool, RecordError>,
+) -> Result<(), RecordError> {
+    for _ in 0..entries {
+        let k = d.u8().map_err(|_| RecordError::Malformed)?;
+        if k == 0 || !f(k, &mut d)? {
+            d.skip().map_err(|_| RecordError::Malformed)?;
+        }
+    }
+    if d.position() != d.input().len() {
+        return Err(RecordError::Malformed);
+    }
+    Ok(())
+}
+
+fn get<T>(r: Result<T, minicbor::decode::Error>, key: u8) -> Result<T, RecordError> {
+    r.map_err(|_| RecordError::Invalid(key))
+}
+
+/// `p/<inst>`: the instance exists. Only the version key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InstanceRecord;
+
+impl InstanceRecord {
+    /// Encodes into `out`.
+    pub fn encode(&self, out: &mut [u8]) -> Result<usize, RecordError> {
+        seal(out, |e| e.map(1)?.u8(0)?.u8(FORMAT).map(|_| ()))
+    }
+
+    /// Decodes and checks a stored record.
+    pub fn decode(rec: &[u8]) -> Result<Self, RecordError> {
+        let (d, n) = open(rec)?;
+        each(d, n, |_, _| Ok(false))?;
+        Ok(InstanceRecord)
+    }
+}
+
+/// `p/<inst>/<res>`: key 1 the text encoding reads answer with (default: lower-case hex),
+/// key 2 the decoded bytes (required).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResourceRecord<'a> {
+    /// How the value was written, so that reads answer in kind.
+    pub encoding: Encoding,
+    /// The decoded value.
+    pub bytes: &'a [u8],
+}
+
+fn encoding_from(v: u8) -> Option<Encoding> {
+    Some(match v {
+        1 => Encoding::Base64Padded,
+        2 => Encoding::Base64Unpadded,
+        3 => Encoding::HexUpper,
+        4 => Encoding::HexLower,
+        _ => return None,
+    })
+}
+
+impl<'a> ResourceRecord<'a> {
+    /// Encodes into `out`.
+    pub fn encode(&self, out: &mut [u8]) -> Result<usize, RecordError> {
+        seal(out, |e| {
+            e.map(3)?.u8(0)?.u8(FORMAT)?;
+            e.u8(1)?.u8(self.encoding as u8)?;
+            e.u8(2)?.bytes(self.bytes).map(|_| ())
+        })
+    }
+
+    /// Decodes and checks a stored record; `bytes` borrows from `rec`.
+    pub fn decode(rec: &'a [u8]) -> Result<Self, RecordError> {
+        let (d, n) = open(rec)?;
+        let mut encoding = Encoding::HexLower;
+        let mut bytes = None;
+        each(d, n, |k, d| {
+            match k {
+                1 => encoding = encoding_from(get(d.u8(), 1)?).ok_or(RecordError::Invalid(1))?,
+                2 => bytes = Some(get(d.bytes(), 2)?),
+                _ => return Ok(false),
+            }
+            Ok(true)
+        })?;
+        Ok(ResourceRecord {
+            encoding,
+            bytes: bytes.ok_or(RecordError::Missing(2))?,
+        })
+    }
+}
+
+/// `b0`/`b1`: key 1 a whole package in wire order (required).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SlotRecord<'a> {
+    /// The package.
+    pub package: &'a [u8],
+}
+
+impl<'a> SlotRecord<'a> {
+    /// Encodes into `out`.
+    pub fn encode(&self, out: &mut [u8]) -> Result<usize, RecordError> {
+        seal(out, |e| {
+            e.map(2)?.u8(0)?.u8(FORMAT)?;
+            e.u8(1)?.bytes(self.package).map(|_| ())
+        })
+    }
+
+    /// Decodes and checks a stored record; `package` borrows from `rec`.
+    pub fn decode(rec: &'a [u8]) -> Result<Self, RecordError> {
+        let (d, n) = open(rec)?;
+        let mut package = None;
+        each(d, n, |k, d| {
+            if k != 1 {
+                return Ok(false);
+            }
+            package = Some(get(d.bytes(), 1)?);
+            Ok(true)
+        })?;
+        Ok(SlotRecord {
+            package: package.ok_or(RecordError::Missing(1))?,
+        })
+    }
+}
+
+/// What a running switch is doing (see [`crate::switch`]).
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// The candidate package is in its slot and goes (or went) to the nuSIM.
+    Loading = 1,
+    /// The nuSIM took it; the device must reach the network before the deadline.
+    AwaitingNetwork = 2,
+    /// The backup package goes (or went) back to the nuSIM.
+    RollingBack = 3,
+}
+
+impl Phase {
+    fn from_u8(v: u8) -> Option<Phase> {
+        Some(match v {
+            1 => Phase::Loading,
+            2 => Phase::AwaitingNetwork,
+            3 => Phase::RollingBack,
+            _ => return None,
+        })
+    }
+}
+
+/// An ICCID as stored: up to 20 digits.
+pub type Iccid = Text<21>;
+
+/// The last package that brought the device onto the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Backup {
+    /// Its slot, 0 or 1.
+    pub slot: u8,
+    /// The ICCID the nuSIM reported for it.
+    pub iccid: Iccid,
+}
+
+/// A switch in flight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Trial {
+    /// The candidate's slot (the one that is not the backup's).
+    pub slot: u8,
+    /// Where it stands.
+    pub phase: Phase,
+    /// The ICCID before the load (empty: none), to tell whether the nuSIM took it.
+    pub iccid_before: Iccid,
+    /// The ICCID the candidate brought (empty until loaded).
+    pub iccid_new: Iccid,
+}
+
+/// `s`: the small state of Object 508 and the switch. Keys: 1 link target instance
+/// (absent: null link), 2 the 508/0/6 value (default 255, never loaded), 3/4 backup slot
+/// and ICCID (absent: no backup), 5..8 the trial's slot, phase, ICCID before and after
+/// (absent: none running).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StateRecord {
+    /// 508/0/4's 507 instance, if not the null link.
+    pub link: Option<u16>,
+    /// 508/0/6.
+    pub result: u8,
+    /// The backup package, if one proved itself.
+    pub backup: Option<Backup>,
+    /// A switch in flight.
+    pub trial: Option<Trial>,
+}
+
+impl Default for StateRecord {
+    fn default() -> Self {
+        StateRecord {
+            link: None,
+            result: 255,
+            backup: None,
+            trial: None,
+        }
+    }
+}
+
+fn text_of(d: &mut Decoder<'_>, key: u8) -> Result<Iccid, RecordError> {
+    let s = get(d.str(), key)?;
+    let mut t = Iccid::new();
+    if !s.is_empty() && !crate::text::is_iccid(s.as_bytes()) || !t.set(s.as_bytes()) {
+        return Err(RecordError::Invalid(key));
+    }
+    Ok(t)
+}
+
+fn iccid_str(t: &Iccid) -> &str {
+    // ICCIDs are digits (checked on the way in), hence UTF-8.
+    core::str::from_utf8(t.as_bytes()).unwrap_or("")
+}
+
+impl StateRecord {
+    /// Encodes into `out`.
+    pub fn encode(&self, out: &mut [u8]) -> Result<usize, RecordError> {
+        let entries = 2
+            + u64::from(self.link.is_some())
+            + 2 * u64::from(self.backup.is_some())
+            + 4 * u64::from(self.trial.is_some());
+        seal(out, |e| {
+            e.map(entries)?.u8(0)?.u8(FORMAT)?;
+            if let Some(l) = self.link {
+                e.u8(1)?.u16(l)?;
+            }
+            e.u8(2)?.u8(self.result)?;
+            if let Some(b) = &self.backup {
+                e.u8(3)?.u8(b.slot)?.u8(4)?.str(iccid_str(&b.iccid))?;
+            }
+            if let Some(t) = &self.trial {
+                e.u8(5)?.u8(t.slot)?.u8(6)?.u8(t.phase as u8)?;
+                e.u8(7)?.str(iccid_str(&t.iccid_before))?;
+                e.u8(8)?.str(iccid_str(&t.iccid_new))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Decodes and checks a stored record.
+    pub fn decode(rec: &[u8]) -> Result<Self, RecordError> {
+        let (d, n) = open(rec)?;
+        let mut s = StateRecord::default();
+        let (mut bslot, mut biccid) = (None, Iccid::new());
+        let (mut tslot, mut phase) = (None, None);
+        let (mut before, mut new) = (Iccid::new(), Iccid::new());
+        each(d, n, |k, d| {
+            match k {
+                1 => s.link = Some(get(d.u16(), 1)?),
+                2 => s.result = get(d.u8(), 2)?,
+                3 => bslot = Some(get(d.u8(), 3)?),
+                4 => biccid = text_of(d, 4)?,
+                5 => tslot = Some(get(d.u8(), 5)?),
+                6 => phase = Some(Phase::from_u8(get(d.u8(), 6)?).ok_or(RecordError::Invalid(6))?),
+                7 => before = text_of(d, 7)?,
+                8 => new = text_of(d, 8)?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        })?;
+        if let Some(slot) = bslot {
+            if slot > 1 {
+                return Err(RecordError::Invalid(3));
+            }
+            s.backup = Some(Backup {
+                slot,
+                iccid: biccid,
+            });
+        }
+        match (tslot, phase) {
+            (None, None) => {}
+            (Some(slot), Some(phase)) if slot <= 1 => {
+                // The candidate never shares the backup's slot.
+                if s.backup.is_some_and(|b| b.slot == slot) {
+                    return Err(RecordError::Invalid(5));
+                }
+                s.trial = Some(Trial {
+                    slot,
+                    phase,
+                    iccid_before: before,
+                    iccid_new: new,
+                });
+            }
+            (Some(_), _) => return Err(RecordError::Invalid(5)),
+            (None, Some(_)) => return Err(RecordError::Missing(5)),
+        }
+        Ok(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::vec::Vec;
+
+    fn iccid(s: &str) -> Iccid {
+        let mut t = Iccid::new();
+        assert!(t.set(s.as_bytes()));
+        t
+    }
+
+    fn full_state() -> StateRecord {
+        StateRecord {
+            link: Some(3),
+            result: 0,
+            backup: Some(Backup {
+                slot: 1,
+                iccid: iccid("8949000000000000017"),
+            }),
+            trial: Some(Trial {
+                slot: 0,
+                phase: Phase::AwaitingNetwork,
+                iccid_before: iccid("8949000000000000017"),
+                iccid_new: iccid("89490000000000000258"),
+            }),
+        }
+    }
+
+    #[test]
+    fn crc32_check_value() {
+        // The catalogue check value of CRC-32/ISO-HDLC.
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    }
+
+    #[test]
+    fn keys_round_trip() {
+        for k in [
+            Key::State,
+            Key::Slot(0),
+            Key::Slot(1),
+            Key::Instance(0),
+            Key::Instance(65535),
+            Key::Resource(65535, 6),
+            Key::Resource(7, 0),
+        ] {
+            let mut b = [0u8; NAME_MAX + 1];
+            let n = k.name(&mut b);
+            assert_eq!(b[n], 0);
+            let rel = &b[SUBTREE.len() + 1..n];
+            assert_eq!(Key::parse(rel), Some(k), "{:?}", core::str::from_utf8(rel));
+        }
+        for bad in [
+            &b"p/"[..],
+            b"p/65536",
+            b"p/01",
+            b"p/1/7",
+            b"p/1/2/3",
+            b"b2",
+            b"x",
+            b"p/-1",
+        ] {
+            assert_eq!(Key::parse(bad), None, "{:?}", core::str::from_utf8(bad));
+        }
+    }
+
+    #[test]
+    fn records_round_trip() {
+        let mut b = [0u8; 128];
+        for s in [StateRecord::default(), full_state()] {
+            let n = s.encode(&mut b).unwrap();
+            assert!(n <= STATE_MAX);
+            assert_eq!(StateRecord::decode(&b[..n]), Ok(s));
+        }
+        let r = ResourceRecord {
+            encoding: Encoding::Base64Padded,
+            bytes: &[4u8; 65],
+        };
+        let mut big = [0u8; 65 + OVERHEAD];
+        let n = r.encode(&mut big).unwrap();
+        assert_eq!(ResourceRecord::decode(&big[..n]), Ok(r));
+        let pkg = [7u8; 339 + 1024];
+        let mut slot = [0u8; 339 + 1024 + OVERHEAD];
+        let n = SlotRecord { package: &pkg }.encode(&mut slot).unwrap();
+        assert_eq!(SlotRecord::decode(&slot[..n]).unwrap().package, &pkg[..]);
+        let n = InstanceRecord.encode(&mut b).unwrap();
+        assert_eq!(InstanceRecord::decode(&b[..n]), Ok(InstanceRecord));
+        // No room is an error, not a panic.
+        assert_eq!(
+            SlotRecord { package: &pkg }.encode(&mut b),
+            Err(RecordError::NoRoom)
+        );
+    }
+
+    #[test]
+    fn every_truncation_and_every_flipped_bit_is_refused() {
+        let mut b = [0u8; 128];
+        let n = full_state().encode(&mut b).unwrap();
+        for cut in 0..n {
+            assert!(StateRecord::decode(&b[..cut]).is_err(), "cut at {cut}");
+        }
+        for bit in 0..n * 8 {
+            let mut c = b;
+            c[bit / 8] ^= 1 << (bit % 8);
+            assert!(StateRecord::decode(&c[..n]).is_err(), "bit {bit}");
+        }
+    }
+
+    /// Seals a hand-written CBOR map the way `seal` does.
+    fn sealed(map: &[u8]) -> Vec<u8> {
+        let mut v = map.to_vec();
+        v.extend_from_slice(&crc32(map).to_le_bytes());
+        v
+    }
+
+    #[test]
+    fn version_rules() {
+        // {0: 1, 2: 9}: the optional keys are missing and take their defaults.
+        let r = sealed(&[0xa2, 0x00, 0x01, 0x02, 0x09]);
+        assert_eq!(
+            StateRecord::decode(&r),
+            Ok(StateRecord {
+                result: 9,
+                ..StateRecord::default()
+            })
+        );
+        // {0: 1, 2: 9, 23: "later"}: an unknown key is skipped.
+        let r = sealed(&[
+            0xa3, 0x00, 0x01, 0x02, 0x09, 0x17, 0x65, b'l', b'a', b't', b'e', b'r',
+        ]);
+        assert_eq!(StateRecord::decode(&r).unwrap().result, 9);
+        // {0: 2, ...}: a newer format is refused, not guessed at.
+        let r = sealed(&[0xa2, 0x00, 0x02, 0x02, 0x09]);
+        assert_eq!(StateRecord::decode(&r), Err(RecordError::Newer(2)));
+        // {2: 9}: no version.
+        let r = sealed(&[0xa1, 0x02, 0x09]);
+        assert_eq!(StateRecord::decode(&r), Err(RecordError::Missing(0)));
+        // {0: 1, 1: h'00'} for a resource record: no encoding key (default hex) is fine,
+        // missing bytes are not.
+        let r = sealed(&[0xa2, 0x00, 0x01, 0x02, 0x41, 0xab]);
+        let rr = ResourceRecord::decode(&r).unwrap();
+        assert_eq!((rr.encoding, rr.bytes), (Encoding::HexLower, &[0xab][..]));
+        let r = sealed(&[0xa2, 0x00, 0x01, 0x01, 0x01]);
+        assert_eq!(ResourceRecord::decode(&r), Err(RecordError::Missing(2)));
+        // Trailing bytes after the map are refused.
+        let r = sealed(&[0xa2, 0x00, 0x01, 0x02, 0x09, 0x00]);
+        assert_eq!(StateRecord::decode(&r), Err(RecordError::Malformed));
+    }
+
+    #[test]
+    fn inconsistent_state_is_refused() {
+        let mut s = full_state();
+        s.trial.as_mut().unwrap().slot = 1; // same slot as the backup
+        let mut b = [0u8; 128];
+        let n = s.encode(&mut b).unwrap();
+        assert_eq!(StateRecord::decode(&b[..n]), Err(RecordError::Invalid(5)));
+        // A non-ICCID in an ICCID key.
+        let r = sealed(&[0xa2, 0x00, 0x01, 0x04, 0x63, b'1', b'2', b'3']);
+        assert_eq!(StateRecord::decode(&r), Err(RecordError::Invalid(4)));
+    }
+}

@@ -1,0 +1,430 @@
+//! A carrier switch with a backup: the candidate slot, the trial, promotion, automatic
+//! fallback, and recovery after a restart at any point.
+//!
+//! Two package slots hold at most two packages: the backup (the last package that brought
+//! the device onto the network) and the candidate. The state record ([`StateRecord`]) says
+//! which is which; it is one record, so each transition below is one atomic write. The
+//! sequence of a switch, and what a restart after each write finds:
+//!
+//! 1. the candidate's package is written to the slot that is not the backup's. A restart
+//!    here finds no trial: the slot is unreferenced and the old state holds;
+//! 2. the state becomes "trial, [`Phase::Loading`], ICCID before". A restart from here until
+//!    step 3 asks the nuSIM its ICCID: a new one means it took the package (continue as
+//!    loaded), the old one that it did not ([`LoadResult::Interrupted`]);
+//! 3. the nuSIM answered. Success: [`Phase::AwaitingNetwork`] (a restart re-arms the
+//!    deadline), or, without a deadline, the candidate becomes the backup at once. Failure
+//!    while the nuSIM still holds the ICCID it had: the trial ends with the failure's code.
+//!    Failure with the nuSIM's profile changed or unknown: [`Phase::RollingBack`];
+//! 4. the device reached the network: the candidate becomes the backup (one write);
+//! 5. the deadline passed: [`Phase::RollingBack`]. A restart in this phase loads the backup
+//!    again; the load of a package the nuSIM already holds is idempotent;
+//! 6. the backup's load answered: [`LoadResult::RolledBack`] or
+//!    [`LoadResult::RollbackFailed`], trial over.
+
+use crate::persist::{Backup, Iccid, Phase, StateRecord, Trial};
+use crate::result::LoadResult;
+
+/// What the caller does next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Nothing: the switch is over with this result.
+    Done(LoadResult),
+    /// Arm the network deadline; call [`StateRecord::network_ready`] or
+    /// [`StateRecord::network_timeout`].
+    AwaitNetwork,
+    /// Load the package of this slot (the backup), then call [`StateRecord::restored`].
+    Restore(u8),
+}
+
+/// Why a switch could not start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SwitchError {
+    /// A switch is in flight.
+    Busy,
+    /// A rollback was asked for without a backup.
+    NoBackup,
+}
+
+impl StateRecord {
+    /// The slot a new candidate goes to: never the backup's.
+    pub fn candidate_slot(&self) -> u8 {
+        self.backup.map_or(0, |b| 1 - b.slot)
+    }
+
+    /// Step 2: a candidate (already in [`Self::candidate_slot`]) goes to the nuSIM, which
+    /// holds `iccid_before` now.
+    pub fn begin(&mut self, iccid_before: &Iccid) -> Result<(), SwitchError> {
+        if self.trial.is_some() {
+            return Err(SwitchError::Busy);
+        }
+        self.trial = Some(Trial {
+            slot: self.candidate_slot(),
+            phase: Phase::Loading,
+            iccid_before: *iccid_before,
+            iccid_new: Iccid::new(),
+        });
+        self.result = LoadResult::InProgress as u8;
+        Ok(())
+    }
+
+    fn end(&mut self, r: LoadResult) -> Next {
+        self.trial = None;
+        self.result = r as u8;
+        Next::Done(r)
+    }
+
+    fn roll_back(&mut self, failure: LoadResult) -> Next {
+        match (self.backup, self.trial.as_mut()) {
+            (Some(b), Some(t)) => {
+                t.phase = Phase::RollingBack;
+                self.result = LoadResult::InProgress as u8;
+                Next::Restore(b.slot)
+            }
+            _ => self.end(failure),
+        }
+    }
+
+    fn promote(&mut self) {
+        if let Some(t) = self.trial.take() {
+            self.backup = Some(Backup {
+                slot: t.slot,
+                iccid: t.iccid_new,
+            });
+        }
+    }
+
+    /// Step 3: the nuSIM's answer to the candidate. `chip_iccid` is what the nuSIM holds
+    /// after a failure (`None`: it could not be asked). With `await_network` a success
+    /// waits for [`Self::network_ready`]; without, the candidate is the backup at once.
+    pub fn loaded(
+        &mut self,
+        outcome: Result<&Iccid, LoadResult>,
+        chip_iccid: Option<&Iccid>,
+        await_network: bool,
+    ) -> Next {
+        let Some(t) = self.trial.as_mut().filter(|t| t.phase == Phase::Loading) else {
+            return Next::Done(LoadResult::Failed);
+        };
+        match outcome {
+            Ok(iccid) => {
+                t.iccid_new = *iccid;
+                self.result = LoadResult::Success as u8;
+                if await_network {
+                    t.phase = Phase::AwaitingNetwork;
+                    Next::AwaitNetwork
+                } else {
+                    self.promote();
+                    Next::Done(LoadResult::Success)
+                }
+            }
+            Err(r) if chip_iccid == Some(&t.iccid_before) => self.end(r),
+            Err(r) => self.roll_back(r),
+        }
+    }
+
+    /// Step 4: the device is on the network. True if that proved a candidate.
+    pub fn network_ready(&mut self) -> bool {
+        if self
+            .trial
+            .is_some_and(|t| t.phase == Phase::AwaitingNetwork)
+        {
+            self.promote();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Step 5: the deadline passed without the network. Without a backup the new profile
+    /// stays (there is nothing to go back to) and the result says so.
+    pub fn network_timeout(&mut self) -> Next {
+        if !self
+            .trial
+            .is_some_and(|t| t.phase == Phase::AwaitingNetwork)
+        {
+            return Next::Done(LoadResult::Failed);
+        }
+        self.roll_back(LoadResult::RollbackFailed)
+    }
+
+    /// A rollback asked for by the application: the backup goes back to the nuSIM, which
+    /// holds `iccid_now`. While a new profile awaits the network this ends its trial at
+    /// once (the application knows it will not make it); otherwise it repairs a nuSIM that
+    /// no longer holds the backup's profile. Refused while a load runs.
+    pub fn request_rollback(&mut self, iccid_now: &Iccid) -> Result<u8, SwitchError> {
+        let b = self.backup.ok_or(SwitchError::NoBackup)?;
+        match self.trial.as_mut() {
+            Some(t) if t.phase == Phase::AwaitingNetwork => t.phase = Phase::RollingBack,
+            Some(_) => return Err(SwitchError::Busy),
+            None => {
+                self.trial = Some(Trial {
+                    slot: 1 - b.slot,
+                    phase: Phase::RollingBack,
+                    iccid_before: *iccid_now,
+                    iccid_new: Iccid::new(),
+                })
+            }
+        }
+        self.result = LoadResult::InProgress as u8;
+        Ok(b.slot)
+    }
+
+    /// Step 6: the nuSIM's answer to the backup.
+    pub fn restored(&mut self, outcome: Result<&Iccid, LoadResult>) -> LoadResult {
+        let r = match outcome {
+            Ok(_) => LoadResult::RolledBack,
+            Err(_) => LoadResult::RollbackFailed,
+        };
+        self.end(r);
+        r
+    }
+
+    /// After a restart: what a switch cut short needs, given the ICCID the nuSIM holds now
+    /// (`None`: it could not be asked).
+    pub fn at_start(&mut self, chip_iccid: Option<&Iccid>, await_network: bool) -> Next {
+        let Some(t) = self.trial else {
+            return Next::Done(LoadResult::Success);
+        };
+        match t.phase {
+            Phase::Loading => match chip_iccid {
+                Some(id) if *id == t.iccid_before => self.end(LoadResult::Interrupted),
+                Some(id) if !id.as_bytes().is_empty() => self.loaded(Ok(id), None, await_network),
+                // The nuSIM lost its profile, or cannot say: go back where possible.
+                _ => self.roll_back(LoadResult::Interrupted),
+            },
+            Phase::AwaitingNetwork => Next::AwaitNetwork,
+            Phase::RollingBack => match self.backup {
+                Some(b) => Next::Restore(b.slot),
+                None => self.end(LoadResult::RollbackFailed),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iccid(s: &str) -> Iccid {
+        let mut t = Iccid::new();
+        assert!(t.set(s.as_bytes()));
+        t
+    }
+
+    const A: &str = "8949000000000000017";
+    const B: &str = "89490000000000000258";
+
+    /// A device that has proven profile A in slot 1.
+    fn proven() -> StateRecord {
+        StateRecord {
+            backup: Some(Backup {
+                slot: 1,
+                iccid: iccid(A),
+            }),
+            ..StateRecord::default()
+        }
+    }
+
+    #[test]
+    fn success_then_network_promotes() {
+        let mut s = proven();
+        assert_eq!(s.candidate_slot(), 0);
+        s.begin(&iccid(A)).unwrap();
+        assert_eq!(s.begin(&iccid(A)), Err(SwitchError::Busy));
+        assert_eq!(s.loaded(Ok(&iccid(B)), None, true), Next::AwaitNetwork);
+        assert_eq!(s.result, 0);
+        assert!(s.network_ready());
+        assert_eq!(s.backup.unwrap().slot, 0);
+        assert_eq!(s.backup.unwrap().iccid, iccid(B));
+        assert!(s.trial.is_none());
+        assert_eq!(s.candidate_slot(), 1);
+    }
+
+    #[test]
+    fn without_deadline_success_promotes_at_once() {
+        let mut s = StateRecord::default();
+        s.begin(&Iccid::new()).unwrap();
+        assert_eq!(
+            s.loaded(Ok(&iccid(B)), None, false),
+            Next::Done(LoadResult::Success)
+        );
+        assert_eq!(s.backup.unwrap().slot, 0);
+    }
+
+    #[test]
+    fn timeout_rolls_back() {
+        let mut s = proven();
+        s.begin(&iccid(A)).unwrap();
+        s.loaded(Ok(&iccid(B)), None, true);
+        assert_eq!(s.network_timeout(), Next::Restore(1));
+        assert_eq!(s.result, LoadResult::InProgress as u8);
+        assert_eq!(s.restored(Ok(&iccid(A))), LoadResult::RolledBack);
+        assert_eq!(s.backup.unwrap().slot, 1);
+        assert_eq!(s.result, LoadResult::RolledBack as u8);
+        // No backup: the new profile stays, and the result says the fallback was impossible.
+        let mut s = StateRecord::default();
+        s.begin(&iccid(A)).unwrap();
+        s.loaded(Ok(&iccid(B)), None, true);
+        assert_eq!(s.network_timeout(), Next::Done(LoadResult::RollbackFailed));
+        assert!(s.backup.is_none() && s.trial.is_none());
+    }
+
+    #[test]
+    fn failure_rolls_back_only_when_the_nusim_lost_its_profile() {
+        let mut s = proven();
+        s.begin(&iccid(A)).unwrap();
+        assert_eq!(
+            s.loaded(Err(LoadResult::MacMismatch), Some(&iccid(A)), true),
+            Next::Done(LoadResult::MacMismatch)
+        );
+        assert_eq!(s.result, LoadResult::MacMismatch as u8);
+        s.begin(&iccid(A)).unwrap();
+        assert_eq!(
+            s.loaded(Err(LoadResult::DriverError), Some(&Iccid::new()), true),
+            Next::Restore(1)
+        );
+        assert_eq!(
+            s.restored(Err(LoadResult::DriverError)),
+            LoadResult::RollbackFailed
+        );
+        s.begin(&iccid(A)).unwrap();
+        assert_eq!(
+            s.loaded(Err(LoadResult::DriverError), None, true),
+            Next::Restore(1)
+        );
+    }
+
+    #[test]
+    fn manual_rollback() {
+        let mut s = StateRecord::default();
+        assert_eq!(s.request_rollback(&iccid(A)), Err(SwitchError::NoBackup));
+        let mut s = proven();
+        assert_eq!(s.request_rollback(&iccid(B)), Ok(1));
+        assert_eq!(s.request_rollback(&iccid(B)), Err(SwitchError::Busy));
+        assert_eq!(s.restored(Ok(&iccid(A))), LoadResult::RolledBack);
+        // During a trial: refused while loading, ends the wait for the network at once.
+        s.begin(&iccid(A)).unwrap();
+        assert_eq!(s.request_rollback(&iccid(A)), Err(SwitchError::Busy));
+        s.loaded(Ok(&iccid(B)), None, true);
+        assert_eq!(s.request_rollback(&iccid(B)), Ok(1));
+        assert_eq!(s.trial.unwrap().phase, Phase::RollingBack);
+        assert!(!s.network_ready());
+        assert_eq!(s.network_timeout(), Next::Done(LoadResult::Failed));
+        assert_eq!(s.restored(Ok(&iccid(A))), LoadResult::RolledBack);
+        assert_eq!(s.backup.unwrap().iccid, iccid(A));
+    }
+
+    /// What a restart finds after a power cut at every point of a switch: the records on
+    /// flash are a prefix of the writes, the nuSIM either took the package or not, and
+    /// recovery must end in the old or in the new profile with a backup that matches it.
+    #[test]
+    fn restart_at_every_write_point_ends_old_or_new() {
+        use crate::persist::StateRecord as S;
+        #[derive(Clone, Copy, PartialEq, Debug)]
+        enum Chip {
+            Old,
+            New,
+        }
+        for await_network in [false, true] {
+            for network_comes in [false, true] {
+                // The writes of a switch, each a (state after it, chip after it) pair.
+                let mut steps: std::vec::Vec<(S, Chip)> = std::vec::Vec::new();
+                let mut s = proven();
+                steps.push((s, Chip::Old)); // 0: before anything
+                steps.push((s, Chip::Old)); // 1: candidate slot written (unreferenced)
+                s.begin(&iccid(A)).unwrap();
+                steps.push((s, Chip::Old)); // 2: trial Loading
+                steps.push((s, Chip::New)); // 2': the nuSIM took it, nothing written yet
+                match s.loaded(Ok(&iccid(B)), None, await_network) {
+                    Next::AwaitNetwork => {
+                        steps.push((s, Chip::New));
+                        if network_comes {
+                            assert!(s.network_ready());
+                            steps.push((s, Chip::New));
+                        } else {
+                            assert_eq!(s.network_timeout(), Next::Restore(1));
+                            steps.push((s, Chip::New)); // RollingBack
+                            steps.push((s, Chip::Old)); // backup reloaded, not yet written
+                            s.restored(Ok(&iccid(A)));
+                            steps.push((s, Chip::Old));
+                        }
+                    }
+                    Next::Done(LoadResult::Success) => steps.push((s, Chip::New)),
+                    n => panic!("{n:?}"),
+                }
+                for (i, (saved, chip)) in steps.iter().enumerate() {
+                    // The state survives through its encoding.
+                    let mut b = [0u8; 128];
+                    let n = saved.encode(&mut b).unwrap();
+                    let mut st = S::decode(&b[..n]).unwrap();
+                    let now = match chip {
+                        Chip::Old => iccid(A),
+                        Chip::New => iccid(B),
+                    };
+                    let mut chip_after = *chip;
+                    let mut next = st.at_start(Some(&now), await_network);
+                    loop {
+                        match next {
+                            Next::Restore(slot) => {
+                                assert_eq!(Some(slot), st.backup.map(|b| b.slot));
+                                chip_after = Chip::Old;
+                                st.restored(Ok(&iccid(A)));
+                                next = Next::Done(LoadResult::RolledBack);
+                            }
+                            Next::AwaitNetwork => {
+                                assert_eq!(chip_after, Chip::New, "step {i}");
+                                next = if network_comes {
+                                    st.network_ready();
+                                    Next::Done(LoadResult::Success)
+                                } else {
+                                    st.network_timeout()
+                                };
+                            }
+                            Next::Done(_) => break,
+                        }
+                    }
+                    // Settled: no trial, and the backup is the profile the nuSIM holds.
+                    assert!(st.trial.is_none(), "step {i}");
+                    let b = st.backup.unwrap();
+                    let want = match chip_after {
+                        Chip::Old => iccid(A),
+                        Chip::New => iccid(B),
+                    };
+                    assert_eq!(b.iccid, want, "step {i} await {await_network}");
+                }
+            }
+        }
+    }
+
+    /// A load that erased the old profile and failed: a restart at every point after the
+    /// erase must end with the backup back on the nuSIM.
+    #[test]
+    fn restart_after_a_destructive_failure_restores_the_backup() {
+        let mut s = proven();
+        s.begin(&iccid(A)).unwrap();
+        let loading = s;
+        assert_eq!(
+            s.loaded(Err(LoadResult::DriverError), Some(&Iccid::new()), true),
+            Next::Restore(1)
+        );
+        let rolling_back = s;
+        for saved in [loading, rolling_back] {
+            let mut st = saved;
+            assert_eq!(st.at_start(Some(&Iccid::new()), true), Next::Restore(1));
+            assert_eq!(st.restored(Ok(&iccid(A))), LoadResult::RolledBack);
+            assert!(st.trial.is_none());
+            assert_eq!(st.backup.unwrap().iccid, iccid(A));
+        }
+        // Asked before the erase reached the chip: the load was interrupted, nothing to do.
+        let mut st = loading;
+        assert_eq!(
+            st.at_start(Some(&iccid(A)), true),
+            Next::Done(LoadResult::Interrupted)
+        );
+        // The nuSIM cannot answer: go back to what is known to work.
+        let mut st = loading;
+        assert_eq!(st.at_start(None, true), Next::Restore(1));
+    }
+
+    extern crate std;
+}

@@ -1,0 +1,44 @@
+/*
+ * Copyright (c) 2026 nusim-lwm2m contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#ifndef PERSIST_COMMON_H_
+#define PERSIST_COMMON_H_
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <zephyr/net/lwm2m.h>
+#include <zephyr/ztest.h>
+#include <nusim/lwm2m_nusim.h>
+
+#ifndef zassert_str_equal
+#define zassert_str_equal(a, b, ...) zassert_true(strcmp((a), (b)) == 0, "\"%s\" != \"%s\"", (a), (b))
+#endif
+
+#define P(i, r) (&LWM2M_OBJ(507, i, r))
+#define I(i)    (&LWM2M_OBJ(507, i))
+#define N(r)    (&LWM2M_OBJ(508, 0, r))
+
+/* 508/0/6 codes (README, "Result codes"). */
+enum {
+	R_SUCCESS = 0, R_IN_PROGRESS = 2, R_DRIVER_ERROR = 13, R_DENIED = 16, R_DEFERRED = 17,
+	R_ROLLED_BACK = 18, R_ROLLBACK_FAILED = 19, R_INTERRUPTED = 20, R_NEVER = 255,
+};
+
+void write_pkg(uint16_t inst, const char *const pkg[7]);
+int create_with(uint16_t inst, const char *const pkg[7]);
+int set_link(uint16_t obj, uint16_t inst);
+int execute(void);
+uint8_t result(void);
+/* 508/0/6 once no load runs (a deferral counts as running). */
+uint8_t wait_idle(void);
+const char *iccid(void);
+struct lwm2m_nusim_status status(void);
+/* One line that says what a restart must preserve: the nuSIM's and the backup's ICCID,
+ * the link, 508/0/6, the switch phase, and a CRC-32 of every value of every 507 instance.
+ */
+void print_state(const char *tag);
+
+#endif

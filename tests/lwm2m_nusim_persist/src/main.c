@@ -1,0 +1,360 @@
+/*
+ * Copyright (c) 2026 nusim-lwm2m contributors
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Suite persist_api: the backup, the network deadline, the automatic fallback, the policy
+ * and result callbacks, local loads, rollback and the shell, through the real engine with
+ * the simulated nuSIM, and what each step leaves in the settings backend. Runs on a clean
+ * flash (pytest/test_persist.py passes --flash_erase), in this order.
+ */
+
+#include <zephyr/kernel.h>
+#include <zephyr/settings/settings.h>
+#include <zephyr/shell/shell.h>
+#include <zephyr/shell/shell_dummy.h>
+#include <zephyr/ztest.h>
+
+#include <nusim/nusim_sim.h>
+
+#include "common.h"
+#include "packages.h"
+
+#define LOCAL    LWM2M_NUSIM_SOURCE_LOCAL
+#define SERVER   LWM2M_NUSIM_SOURCE_SERVER
+#define FALLBACK LWM2M_NUSIM_SOURCE_FALLBACK
+#define ROLLBACK LWM2M_NUSIM_SOURCE_ROLLBACK
+#define BACKUP   LWM2M_NUSIM_BACKUP_INSTANCE
+
+/* --- what the callbacks saw --- */
+
+struct event {
+	enum lwm2m_nusim_source source;
+	uint16_t inst;
+	uint8_t result;
+	char iccid[21];
+};
+static struct event events[16];
+static int n_events;
+static int policy_calls;
+static int defer_first; /* defer this many times, then allow */
+static bool deny;
+
+static enum lwm2m_nusim_decision policy(enum lwm2m_nusim_source source, uint16_t inst,
+					void *user_data)
+{
+	zassert_equal_ptr(user_data, &events);
+	policy_calls++;
+	if (deny) {
+		return LWM2M_NUSIM_DENY;
+	}
+	if (policy_calls <= defer_first) {
+		return LWM2M_NUSIM_DEFER;
+	}
+	return LWM2M_NUSIM_ALLOW;
+}
+
+static void on_result(enum lwm2m_nusim_source source, uint16_t inst, uint8_t result,
+		      const char *iccid, void *user_data)
+{
+	if (n_events < ARRAY_SIZE(events)) {
+		struct event *e = &events[n_events++];
+
+		e->source = source;
+		e->inst = inst;
+		e->result = result;
+		strncpy(e->iccid, iccid, sizeof(e->iccid) - 1);
+	}
+}
+
+static const struct lwm2m_nusim_callbacks callbacks = {
+	.policy = policy,
+	.result = on_result,
+	.user_data = &events,
+};
+
+static void assert_event(int i, enum lwm2m_nusim_source source, uint16_t inst, uint8_t result,
+			 const char *iccid)
+{
+	zassert_true(i < n_events, "event %d of %d", i, n_events);
+	zassert_equal(events[i].source, source, "event %d source %d", i, events[i].source);
+	zassert_equal(events[i].inst, inst, "event %d inst %u", i, events[i].inst);
+	zassert_equal(events[i].result, result, "event %d result %u", i, events[i].result);
+	zassert_str_equal(events[i].iccid, iccid);
+}
+
+/* --- what the settings backend holds --- */
+
+struct record {
+	const char *name;
+	uint8_t data[1500];
+	int len;
+};
+
+static int record_cb(const char *key, size_t len, settings_read_cb read_cb, void *cb_arg,
+		     void *param)
+{
+	struct record *r = param;
+
+	if (key == NULL || key[0] == '\0') {
+		r->len = len <= sizeof(r->data) ? read_cb(cb_arg, r->data, len) : -EFBIG;
+	}
+	return 0;
+}
+
+static struct record rec;
+
+/* Length of the stored record @p name, -ENOENT if there is none. */
+static int stored(const char *name)
+{
+	rec.name = name;
+	rec.len = -ENOENT;
+	zassert_ok(settings_load_subtree_direct(name, record_cb, &rec));
+	return rec.len;
+}
+
+static int count_cb(const char *key, size_t len, settings_read_cb read_cb, void *cb_arg,
+		    void *param)
+{
+	(*(int *)param)++;
+	return 0;
+}
+
+static int stored_records(void)
+{
+	int n = 0;
+
+	zassert_ok(settings_load_subtree_direct("nusim", count_cb, &n));
+	return n;
+}
+
+/* --- fixture --- */
+
+static void before(void *f)
+{
+	ARG_UNUSED(f);
+	lwm2m_nusim_set_callbacks(&callbacks);
+	n_events = 0;
+	policy_calls = 0;
+	defer_first = 0;
+	deny = false;
+	nusim_sim_fail_next(0, false);
+}
+
+static void after(void *f)
+{
+	ARG_UNUSED(f);
+	lwm2m_nusim_set_callbacks(NULL);
+}
+
+ZTEST(persist_api, test_a_fresh_device)
+{
+	struct lwm2m_nusim_status st = status();
+
+	zassert_equal(st.profiles, 0, "flash not clean: run with --flash_erase");
+	zassert_false(st.has_backup);
+	zassert_equal(st.result, R_NEVER);
+	zassert_equal(st.link, -1);
+	zassert_str_equal(st.iccid, ICCID_INITIAL);
+	zassert_equal(stored_records(), 0);
+	zassert_equal(lwm2m_nusim_rollback(), -ENOENT);
+	zassert_equal(lwm2m_nusim_load(0), -ENOENT);
+}
+
+ZTEST(persist_api, test_b_writes_are_stored_before_they_are_acknowledged)
+{
+	int before_len;
+
+	zassert_ok(create_with(0, pkg_a));
+	zassert_true(stored("nusim/p/0") > 0);
+	for (int r = 0; r < 7; r++) {
+		char name[16];
+
+		snprintk(name, sizeof(name), "nusim/p/0/%d", r);
+		zassert_true(stored(name) > 0, "%s", name);
+	}
+	/* The encP record holds the decoded bytes (64) plus a few bytes of CBOR and CRC. */
+	zassert_within(stored("nusim/p/0/0"), 64 + 12, 6);
+	/* A refused write leaves the stored value as it was. */
+	before_len = stored("nusim/p/0/1");
+	uint8_t copy[sizeof(rec.data)];
+
+	memcpy(copy, rec.data, before_len);
+	zassert_equal(lwm2m_set_string(P(0, 1), "00"), -EEXIST);
+	zassert_equal(stored("nusim/p/0/1"), before_len);
+	zassert_mem_equal(rec.data, copy, before_len);
+	/* The link goes into the state record. */
+	zassert_equal(stored("nusim/s"), -ENOENT);
+	zassert_ok(set_link(507, 0));
+	zassert_true(stored("nusim/s") > 0);
+	/* A delete removes the instance and its values. */
+	zassert_ok(lwm2m_create_object_inst(I(3)));
+	zassert_true(stored("nusim/p/3") > 0);
+	zassert_ok(lwm2m_set_string(P(3, 1), pkg_b[1]));
+	zassert_ok(lwm2m_delete_object_inst(I(3)));
+	zassert_equal(stored("nusim/p/3"), -ENOENT);
+	zassert_equal(stored("nusim/p/3/1"), -ENOENT);
+}
+
+ZTEST(persist_api, test_c_first_switch_without_network_has_nothing_to_fall_back_to)
+{
+	zassert_ok(lwm2m_nusim_load(0));
+	zassert_equal(wait_idle(), R_SUCCESS);
+	zassert_equal(status().phase, 2, "awaiting the network");
+	zassert_str_equal(iccid(), ICCID_A);
+	zassert_true(stored("nusim/b0") > 339 + 64, "candidate stored before the load");
+	/* During the trial loads are refused, by the server and locally. */
+	zassert_equal(execute(), -EPERM);
+	zassert_equal(lwm2m_nusim_load(0), -EBUSY);
+	/* CONFIG_LWM2M_NUSIM_NETWORK_TIMEOUT=3: no backup, so the new profile stays. */
+	k_sleep(K_MSEC(3500));
+	zassert_equal(result(), R_ROLLBACK_FAILED);
+	zassert_str_equal(iccid(), ICCID_A);
+	zassert_false(status().has_backup);
+	assert_event(0, LOCAL, 0, R_SUCCESS, ICCID_A);
+	assert_event(1, FALLBACK, BACKUP, R_ROLLBACK_FAILED, ICCID_A);
+}
+
+ZTEST(persist_api, test_d_network_makes_the_profile_the_backup)
+{
+	zassert_ok(lwm2m_nusim_load(0));
+	zassert_equal(wait_idle(), R_SUCCESS);
+	lwm2m_nusim_network_ready();
+	struct lwm2m_nusim_status st = status();
+
+	zassert_equal(st.phase, 0);
+	zassert_true(st.has_backup);
+	zassert_str_equal(st.backup_iccid, ICCID_A);
+	/* The deadline was cancelled: nothing happens after it. */
+	k_sleep(K_MSEC(3500));
+	zassert_equal(result(), R_SUCCESS);
+	zassert_equal(n_events, 1);
+}
+
+ZTEST(persist_api, test_e_no_network_in_time_falls_back)
+{
+	zassert_ok(create_with(1, pkg_b));
+	zassert_ok(lwm2m_nusim_load(1));
+	zassert_equal(wait_idle(), R_SUCCESS);
+	zassert_str_equal(iccid(), ICCID_B);
+	zassert_true(stored("nusim/b1") > 0, "the candidate's slot is not the backup's");
+	zassert_equal(execute(), -EPERM);
+	k_sleep(K_MSEC(3500));
+	zassert_equal(wait_idle(), R_ROLLED_BACK);
+	zassert_str_equal(iccid(), ICCID_A);
+	zassert_str_equal(status().backup_iccid, ICCID_A);
+	assert_event(0, LOCAL, 1, R_SUCCESS, ICCID_B);
+	assert_event(1, FALLBACK, BACKUP, R_ROLLED_BACK, ICCID_A);
+}
+
+ZTEST(persist_api, test_f_failed_load_that_lost_the_profile_falls_back)
+{
+	int loads = nusim_sim_load_count();
+
+	nusim_sim_fail_next(-EIO, true);
+	zassert_ok(lwm2m_nusim_load(1));
+	zassert_equal(wait_idle(), R_ROLLED_BACK);
+	zassert_str_equal(iccid(), ICCID_A);
+	zassert_equal(nusim_sim_load_count(), loads + 2, "the load, then the backup");
+	assert_event(0, LOCAL, 1, R_DRIVER_ERROR, "");
+	assert_event(1, FALLBACK, BACKUP, R_ROLLED_BACK, ICCID_A);
+}
+
+ZTEST(persist_api, test_g_failed_load_that_kept_the_profile_ends_there)
+{
+	int loads = nusim_sim_load_count();
+
+	nusim_sim_fail_next(-EIO, false);
+	zassert_ok(lwm2m_nusim_load(1));
+	zassert_equal(wait_idle(), R_DRIVER_ERROR);
+	zassert_str_equal(iccid(), ICCID_A);
+	zassert_equal(nusim_sim_load_count(), loads + 1);
+	zassert_equal(n_events, 1);
+	assert_event(0, LOCAL, 1, R_DRIVER_ERROR, ICCID_A);
+}
+
+ZTEST(persist_api, test_h_policy_deny_and_defer)
+{
+	int loads = nusim_sim_load_count();
+
+	deny = true;
+	zassert_ok(lwm2m_nusim_load(1));
+	zassert_equal(wait_idle(), R_DENIED);
+	zassert_ok(set_link(507, 1));
+	zassert_ok(execute());
+	zassert_equal(wait_idle(), R_DENIED);
+	zassert_equal(nusim_sim_load_count(), loads, "a denied package never reaches the chip");
+	zassert_str_equal(iccid(), ICCID_A);
+	assert_event(0, LOCAL, 1, R_DENIED, ICCID_A);
+	assert_event(1, SERVER, 1, R_DENIED, ICCID_A);
+
+	/* Deferred twice (CONFIG_LWM2M_NUSIM_POLICY_RETRY=1 s apart), then allowed. */
+	deny = false;
+	n_events = 0;
+	policy_calls = 0;
+	defer_first = 2;
+	zassert_ok(execute());
+	k_sleep(K_MSEC(300));
+	zassert_equal(result(), R_DEFERRED);
+	zassert_equal(execute(), -EPERM, "a deferred load holds its place");
+	zassert_equal(wait_idle(), R_SUCCESS);
+	zassert_equal(policy_calls, 3);
+	zassert_str_equal(iccid(), ICCID_B);
+	assert_event(0, SERVER, 1, R_DEFERRED, ICCID_A);
+	assert_event(1, SERVER, 1, R_DEFERRED, ICCID_A);
+	assert_event(2, SERVER, 1, R_SUCCESS, ICCID_B);
+	lwm2m_nusim_network_ready();
+	zassert_str_equal(status().backup_iccid, ICCID_B);
+}
+
+ZTEST(persist_api, test_i_rollback_ends_a_trial_early)
+{
+	zassert_ok(lwm2m_nusim_load(0));
+	zassert_equal(wait_idle(), R_SUCCESS);
+	zassert_str_equal(iccid(), ICCID_A);
+	zassert_ok(lwm2m_nusim_rollback());
+	zassert_equal(wait_idle(), R_ROLLED_BACK);
+	zassert_str_equal(iccid(), ICCID_B);
+	zassert_equal(status().phase, 0);
+	assert_event(0, LOCAL, 0, R_SUCCESS, ICCID_A);
+	assert_event(1, ROLLBACK, BACKUP, R_ROLLED_BACK, ICCID_B);
+	/* The deadline it replaced does not fire later. */
+	k_sleep(K_MSEC(3500));
+	zassert_equal(n_events, 2);
+	zassert_equal(result(), R_ROLLED_BACK);
+}
+
+static const char *shell(const char *cmd, int want_rc)
+{
+	const struct shell *sh = shell_backend_dummy_get_ptr();
+	size_t size;
+
+	shell_backend_dummy_clear_output(sh);
+	zassert_equal(shell_execute_cmd(sh, cmd), want_rc, "%s", cmd);
+	return shell_backend_dummy_get_output(sh, &size);
+}
+
+ZTEST(persist_api, test_j_shell)
+{
+	const char *out = shell("nusim status", 0);
+
+	zassert_not_null(strstr(out, "iccid: " ICCID_B), "%s", out);
+	zassert_not_null(strstr(out, "backup: " ICCID_B), "%s", out);
+	zassert_not_null(strstr(out, "link: 507/0"), "%s", out);
+	zassert_not_null(strstr(out, "profiles: 2"), "%s", out);
+	zassert_not_null(strstr(out, "switch: none"), "%s", out);
+	out = shell("nusim load 9", -ENOENT);
+	zassert_not_null(strstr(out, "no such profile"), "%s", out);
+	(void)shell("nusim load x", -EINVAL);
+	out = shell("nusim load 0", 0);
+	zassert_not_null(strstr(out, "queued"), "%s", out);
+	zassert_equal(wait_idle(), R_SUCCESS);
+	out = shell("nusim status", 0);
+	zassert_not_null(strstr(out, "switch: awaiting network"), "%s", out);
+	(void)shell("nusim rollback", 0);
+	zassert_equal(wait_idle(), R_ROLLED_BACK);
+	zassert_str_equal(iccid(), ICCID_B);
+	out = shell("nusim status", 0);
+	zassert_not_null(strstr(out, "result: 18"), "%s", out);
+}
+
+ZTEST_SUITE(persist_api, NULL, NULL, before, after, NULL);
