@@ -8,6 +8,7 @@
 #include <zephyr/kernel.h>
 #include <zephyr/logging/log.h>
 #include <zephyr/net/lwm2m.h>
+#include <nusim/lwm2m_nusim.h>
 
 LOG_MODULE_REGISTER(nusim_client, LOG_LEVEL_INF);
 
@@ -19,6 +20,11 @@ static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev)
 	switch (ev) {
 	case LWM2M_RD_CLIENT_EVENT_REGISTRATION_COMPLETE:
 		LOG_INF("Registered with %s", CONFIG_NUSIM_CLIENT_SERVER_URI);
+		/* The server is reachable over the current profile: it has proved itself. */
+		lwm2m_nusim_network_ready();
+		break;
+	case LWM2M_RD_CLIENT_EVENT_REG_UPDATE_COMPLETE:
+		lwm2m_nusim_network_ready();
 		break;
 	case LWM2M_RD_CLIENT_EVENT_REGISTRATION_FAILURE:
 	case LWM2M_RD_CLIENT_EVENT_NETWORK_ERROR:
@@ -28,6 +34,30 @@ static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev)
 		break;
 	}
 }
+
+/* A real product would ask here whether a switch may happen now: not while a firmware
+ * update runs, not on a low battery, not while roaming, ...
+ */
+static enum lwm2m_nusim_decision may_switch(enum lwm2m_nusim_source source, uint16_t inst,
+					   void *user_data)
+{
+	ARG_UNUSED(user_data);
+	LOG_INF("Profile switch to 507/%u requested (source %d): allowed", inst, source);
+	return LWM2M_NUSIM_ALLOW;
+}
+
+static void switched(enum lwm2m_nusim_source source, uint16_t inst, uint8_t result,
+		     const char *iccid, void *user_data)
+{
+	ARG_UNUSED(user_data);
+	LOG_INF("Profile load from 507/%u (source %d) ended: result %u, ICCID %s", inst, source,
+		result, iccid);
+}
+
+static const struct lwm2m_nusim_callbacks nusim_cb = {
+	.policy = may_switch,
+	.result = switched,
+};
 
 static int setup_server(void)
 {
@@ -50,6 +80,7 @@ int main(void)
 	    lwm2m_get_string(&LWM2M_OBJ(508, 0, 1), iccid, sizeof(iccid)) == 0) {
 		LOG_INF("nuSIM EID %s, ICCID %s", eid, iccid);
 	}
+	lwm2m_nusim_set_callbacks(&nusim_cb);
 	ret = setup_server();
 	if (ret < 0) {
 		LOG_ERR("Server setup failed: %d", ret);
