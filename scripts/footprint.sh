@@ -5,6 +5,9 @@
 #   sim       + Objects 507/508, simulated nuSIM, device-side checks (the demo setup)
 #   at        + Objects 507/508, AT driver, device-side checks (a product setup)
 #   at-nochk  + Objects 507/508, AT driver, checks off (CONFIG_LWM2M_NUSIM_CHECK_PACKAGES=n)
+#   at-settings / at-persist  the AT setup with settings on NVS, persistence off / on
+#             (on FOOTPRINT_PERSIST_BOARD, default nrf9160dk_nrf9160: it has a storage
+#             partition); their difference is the cost of CONFIG_LWM2M_NUSIM_PERSIST
 # Differences to base are the module's cost; at - at-nochk is the cost of the checks.
 # Flash = text + data, RAM = data + bss (arm-none-eabi-size); RAM includes the work
 # queue's stack (CONFIG_LWM2M_NUSIM_WORKQ_STACK_SIZE).
@@ -40,5 +43,17 @@ printf '%-44s flash %+7d B, RAM %+7d B (work-queue stack %s B)\n' \
   "module, AT driver, checks:" $((fa - fb)) $((ra - rb)) "$(stack at)" \
   "module, AT driver, no checks:" $((fn - fb)) $((rn - rb)) "$(stack at-nochk)" \
   "device-side checks (at - at-nochk):" $((fa - fn)) $((ra - rn)) "-"
+# Persistence (CONFIG_LWM2M_NUSIM_PERSIST) needs a board with a flash driver and a storage
+# partition for NVS: measured on $persist_board, both builds with settings on NVS.
+persist_board=${FOOTPRINT_PERSIST_BOARD:-nrf9160dk_nrf9160}
+settings=(-DCONFIG_LWM2M_NUSIM=y -DEXTRA_DTC_OVERLAY_FILE="$app/at.overlay" -DCONFIG_FLASH=y
+  -DCONFIG_FLASH_MAP=y -DCONFIG_NVS=y -DCONFIG_SETTINGS=y -DCONFIG_SETTINGS_NVS=y)
+board_was=$board
+board=$persist_board
+read -r fo ro < <(build at-settings "${settings[@]}" -DCONFIG_LWM2M_NUSIM_PERSIST=n)
+read -r fp rp < <(build at-persist "${settings[@]}")
+board=$board_was
+printf '%-44s flash %+7d B, RAM %+7d B (on %s)\n' \
+  "persistence, backup, fallback, policy:" $((fp - fo)) $((rp - ro)) "$persist_board"
 # Split by symbol: the simulator's share and Rust's formatting code.
 arm-none-eabi-nm -S --size-sort -C "$out/sim/zephyr/zephyr.elf" | python3 "$root/scripts/footprint_split.py"

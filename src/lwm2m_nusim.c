@@ -474,8 +474,7 @@ static int lwm2m_nusim_init(void)
 			   K_PRIO_PREEMPT(CONFIG_LWM2M_NUSIM_WORKQ_PRIORITY), NULL);
 	k_thread_name_set(&nusim_wq.thread, "nusim_load");
 
-	(void)nusim_rs_init(IS_ENABLED(CONFIG_LWM2M_NUSIM_PERSIST),
-			    CONFIG_LWM2M_NUSIM_NETWORK_TIMEOUT > 0);
+	(void)nusim_rs_init();
 #ifdef CONFIG_LWM2M_NUSIM_CHECK_PACKAGES
 	nusim_rs_trust_init(CONFIG_LWM2M_NUSIM_TRUSTED_CI_KEYS, TRUSTED_DT_KEYS,
 			    sizeof(TRUSTED_DT_KEYS) - 1);

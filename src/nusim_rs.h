@@ -14,7 +14,7 @@
 #include <sys/types.h>
 
 /* Objects 507/508 (rust/nusim-zephyr/src/objects.rs) */
-int nusim_rs_init(bool persist, bool await_network);
+int nusim_rs_init(void);
 uint8_t *nusim_rs_record_buf(size_t *size);
 void nusim_rs_restore_pass(uint8_t pass);
 int nusim_rs_restore(const char *key, ssize_t len);

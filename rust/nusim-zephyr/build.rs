@@ -22,6 +22,11 @@ fn main() {
     let cert = get("NUSIM_CERT_MAX_SIZE", 1024);
     let trusted = get("NUSIM_TRUSTED_CI_MAX", 4);
     let at_line = get("NUSIM_AT_LINE_MAX", 2112);
+    // Kconfig booleans arrive as "y" or empty (off). Constants, not features: the code
+    // behind them is always compiled and linted, and dropped when off.
+    println!("cargo:rerun-if-env-changed=NUSIM_PERSIST");
+    let persist = env::var("NUSIM_PERSIST").is_ok_and(|v| v.trim() == "y");
+    let net_timeout = get("NUSIM_NETWORK_TIMEOUT", 0);
     assert!(
         count >= 1,
         "CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT must be at least 1"
@@ -38,7 +43,10 @@ fn main() {
              /// CONFIG_LWM2M_NUSIM_ENCP_MAX_SIZE\npub const ENCP_MAX_SIZE: usize = {encp};\n\
              /// CONFIG_LWM2M_NUSIM_CERT_MAX_SIZE\npub const CERT_MAX_SIZE: usize = {cert};\n\
              /// CONFIG_LWM2M_NUSIM_TRUSTED_CI_MAX\npub const TRUSTED_CI_MAX: usize = {trusted};\n\
-             /// CONFIG_NUSIM_AT_LINE_MAX\npub const AT_LINE_MAX: usize = {at_line};\n"
+             /// CONFIG_NUSIM_AT_LINE_MAX\npub const AT_LINE_MAX: usize = {at_line};\n\
+             /// CONFIG_LWM2M_NUSIM_PERSIST\npub const PERSIST: bool = {persist};\n\
+             /// CONFIG_LWM2M_NUSIM_NETWORK_TIMEOUT > 0\npub const AWAIT_NETWORK: bool = {await_net};\n",
+            await_net = net_timeout > 0
         ),
     )
     .unwrap();

@@ -16,7 +16,7 @@
 use crate::cell::{Locked, Owned};
 #[cfg(feature = "check")]
 use crate::config::TRUSTED_CI_MAX;
-use crate::config::{CERT_MAX_SIZE, ENCP_MAX_SIZE, PROFILE_INSTANCE_COUNT};
+use crate::config::{AWAIT_NETWORK, CERT_MAX_SIZE, ENCP_MAX_SIZE, PERSIST, PROFILE_INSTANCE_COUNT};
 use crate::ffi::{
     self,
     errno::{self, E},
@@ -120,18 +120,16 @@ struct State {
     trust: TrustAnchors<TRUSTED_CI_MAX>,
     /// What survives a restart besides the 507 values: link, result, backup, trial.
     saved: StateRecord,
+    /// A state record was read back at start.
+    state_restored: bool,
     job: Job,
-    /// The settings backend keeps our records (CONFIG_LWM2M_NUSIM_PERSIST).
-    persist: bool,
-    /// A new profile must reach the network (CONFIG_LWM2M_NUSIM_NETWORK_TIMEOUT > 0).
-    await_network: bool,
     /// The records are being read back at start: which pass (0: not restoring).
     restoring: u8,
     /// The nuSIM answered the ICCID question at start.
     iccid_known: bool,
 }
 
-// All zero except `saved` and `job` (see Nusim508 and ProfileStore).
+// All zero (see Nusim508 and ProfileStore): .bss, no flash copy.
 static STATE: Locked<State> = Locked::new(State {
     store: Store::new(),
     nusim: Nusim508::new(),
@@ -143,15 +141,16 @@ static STATE: Locked<State> = Locked::new(State {
     result_byte: 0,
     #[cfg(feature = "check")]
     trust: TrustAnchors::new(),
+    // result 0 keeps STATE all-zero (.bss, no flash copy); it is only published once a
+    // stored state record set it (`state_restored`).
     saved: StateRecord {
         link: None,
-        result: LoadResult::NeverLoaded as u8,
+        result: 0,
         backup: None,
         trial: None,
     },
+    state_restored: false,
     job: Job::Idle,
-    persist: false,
-    await_network: false,
     restoring: 0,
     iccid_known: false,
 });
@@ -232,7 +231,7 @@ fn save(key: Key, rec: Option<&[u8]>) -> Result<(), i32> {
 impl State {
     /// Stores the state record with 508/0/4 and 508/0/6 as they are now.
     fn save_state(&mut self) -> Result<(), i32> {
-        if !self.persist {
+        if !PERSIST {
             return Ok(());
         }
         let link = self.nusim.link();
@@ -259,15 +258,11 @@ impl State {
 }
 
 /// Reads the identity values from the driver into Object 508. Called once from the glue's
-/// init, on the small main stack: the certificate goes straight into STATE. `persist`:
-/// records are kept in the settings backend; `await_network`: a new profile must reach the
-/// network before it becomes the backup.
+/// init, on the small main stack: the certificate goes straight into STATE.
 #[no_mangle]
-pub extern "C" fn nusim_rs_init(persist: bool, await_network: bool) -> i32 {
+pub extern "C" fn nusim_rs_init() -> i32 {
     crate::logger::init();
     STATE.with(|s| {
-        s.persist = persist;
-        s.await_network = await_network;
         let n = &mut s.nusim;
         fetch_text("EID", &mut n.eid, ffi::nusim_glue_get_eid, text::is_eid);
         s.iccid_known = fetch_text(
@@ -328,7 +323,11 @@ pub extern "C" fn nusim_rs_restore(key: *const c_char, len: isize) -> i32 {
             return;
         };
         let State {
-            text, store, saved, ..
+            text,
+            store,
+            saved,
+            state_restored,
+            ..
         } = s;
         let rec = &text[..n.min(BUF)];
         let r: Result<(), RecordError> = match (pass, k) {
@@ -337,7 +336,10 @@ pub extern "C" fn nusim_rs_restore(key: *const c_char, len: isize) -> i32 {
                     log::error!("507/{i} stored but no room: raise CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT");
                 }
             }),
-            (1, Key::State) => StateRecord::decode(rec).map(|r| *saved = r),
+            (1, Key::State) => StateRecord::decode(rec).map(|r| {
+                *saved = r;
+                *state_restored = true;
+            }),
             (1, Key::Slot(_)) => SlotRecord::decode(rec).map(|_| ()),
             (2, Key::Resource(i, res)) => ResourceRecord::decode(rec).map(|r| {
                 if let Err(e) = store.restore(i, res, r.encoding, r.bytes) {
@@ -373,6 +375,9 @@ pub extern "C" fn nusim_rs_restored_id(idx: usize) -> i32 {
 /// exist.
 #[no_mangle]
 pub extern "C" fn nusim_rs_start() {
+    if !PERSIST {
+        return;
+    }
     let next = STATE.with(|s| {
         s.restoring = 0;
         if let Some(inst) = s.saved.link {
@@ -384,10 +389,12 @@ pub extern "C" fn nusim_rs_start() {
                 log::error!("stored 508/0/4 names 507/{inst}, which is gone: null link");
             }
         }
-        s.publish_saved();
+        if s.state_restored {
+            s.publish_saved();
+        }
         let trial = s.saved.trial;
         let chip = s.iccid_known.then_some(s.nusim.iccid);
-        let next = s.saved.at_start(chip.as_ref(), s.await_network);
+        let next = s.saved.at_start(chip.as_ref(), AWAIT_NETWORK);
         let Some(t) = trial else {
             return next;
         };
@@ -448,7 +455,7 @@ pub extern "C" fn nusim_rs_507_create(inst: u16) -> i32 {
             Err(StoreError::Exists) => return errno::neg(E::Exist),
             Err(StoreError::Full) => return errno::neg(E::NoMem),
         }
-        if s.persist {
+        if PERSIST {
             // Values of an earlier instance with this ID whose delete a restart cut short
             // go first, then the instance record: a restart in between finds no instance.
             let mut b = [0u8; 16];
@@ -480,7 +487,7 @@ pub extern "C" fn nusim_rs_507_delete(inst: u16) -> i32 {
         if s.store.get(inst).is_none() {
             return errno::neg(E::NoEnt);
         }
-        if s.persist {
+        if PERSIST {
             save(Key::Instance(inst), None).ok();
             for f in Field::ALL {
                 // A value left behind is removed by the next create of this ID.
@@ -523,7 +530,7 @@ pub extern "C" fn nusim_rs_507_commit(inst: u16, res: u16, len: usize) -> i32 {
             }
         };
         let (value, rest) = s.text.split_at_mut(n);
-        if s.persist {
+        if PERSIST {
             let rec = ResourceRecord {
                 encoding: enc,
                 bytes: value,
@@ -725,7 +732,7 @@ pub extern "C" fn nusim_rs_local_load(inst: u16) -> i32 {
 #[no_mangle]
 pub extern "C" fn nusim_rs_rollback() -> i32 {
     let r = STATE.with(|s| {
-        if !s.persist {
+        if !PERSIST {
             return Err(errno::neg(E::NotSup));
         }
         if s.nusim.busy() {
@@ -762,6 +769,9 @@ pub extern "C" fn nusim_rs_rollback() -> i32 {
 /// becomes the backup. True if one did.
 #[no_mangle]
 pub extern "C" fn nusim_rs_network_ready() -> bool {
+    if !PERSIST {
+        return false;
+    }
     STATE.with(|s| {
         if !s.saved.network_ready() {
             return false;
@@ -778,6 +788,9 @@ pub extern "C" fn nusim_rs_network_ready() -> bool {
 /// The network deadline passed (work queue): the backup goes back, if there is one.
 #[no_mangle]
 pub extern "C" fn nusim_rs_network_timeout() {
+    if !PERSIST {
+        return;
+    }
     let next = STATE.with(|s| {
         if !s
             .saved
@@ -976,7 +989,7 @@ fn load_candidate(source: Source, inst: u16) {
     }
     // The candidate goes to its slot, then the trial begins: see nusim_core::switch.
     let began = STATE.with(|s| {
-        if !s.persist {
+        if !PERSIST {
             return Ok(false);
         }
         let slot = s.saved.candidate_slot();
@@ -1011,10 +1024,10 @@ fn load_candidate(source: Source, inst: u16) {
             s.nusim.iccid = now;
         }
         let mut next = Next::Done(r);
-        if trial {
+        if PERSIST && trial {
             let id = s.nusim.iccid;
             let out = if r == LoadResult::Success { Ok(&id) } else { Err(r) };
-            next = s.saved.loaded(out, chip_now.as_ref(), s.await_network);
+            next = s.saved.loaded(out, chip_now.as_ref(), AWAIT_NETWORK);
             if let Next::Restore(slot) = next {
                 log::warn!("load failed ({r:?}) and the nuSIM no longer holds its profile: loading the backup");
                 let _ = s.nusim.start_internal();
@@ -1071,6 +1084,9 @@ fn read_slot(slot: u8, work: &mut (usize, [u8; WIRE])) -> Option<usize> {
 }
 
 fn restore_backup(source: Source, slot: u8) {
+    if !PERSIST {
+        return;
+    }
     // SAFETY: the load is marked running (start_internal), so this context owns the copy.
     let work = unsafe { WORK_PACKAGE.get() };
     let mut iccid = [0u8; 22];
