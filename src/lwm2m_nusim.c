@@ -248,13 +248,9 @@ static int settings_set(const char *key, size_t len, settings_read_cb read_cb, v
 {
 	size_t size;
 	uint8_t *buf = nusim_rs_record_buf(&size);
-	ssize_t n = len;
 
 	/* A record too large for the buffer is not read; Rust reports it and skips it. */
-	if (len <= size) {
-		n = read_cb(cb_arg, buf, len);
-	}
-	return nusim_rs_restore(key, n);
+	return nusim_rs_restore(key, len <= size ? read_cb(cb_arg, buf, len) : -EFBIG);
 }
 
 SETTINGS_STATIC_HANDLER_DEFINE(lwm2m_nusim, "nusim", NULL, settings_set, NULL, NULL);

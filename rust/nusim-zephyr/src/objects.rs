@@ -299,7 +299,7 @@ pub extern "C" fn nusim_rs_restore_pass(pass: u8) {
 }
 
 /// The settings handler's record `key` (relative to `nusim/`), `len` bytes in the record
-/// buffer (negative: the backend's read error). A bad record is reported and skipped; the
+/// buffer (negative: the backend's read error, or -EFBIG for a record larger than it). A bad record is reported and skipped; the
 /// others are unaffected. Records seen outside our start (the application's own
 /// `settings_load()`) are ignored: RAM is already authoritative.
 #[no_mangle]
@@ -319,7 +319,7 @@ pub extern "C" fn nusim_rs_restore(key: *const c_char, len: isize) -> i32 {
             return;
         };
         let Ok(n) = usize::try_from(len) else {
-            log::error!("record {k:?} unreadable ({len}): skipped");
+            log::error!("record {k:?} unreadable or larger than the buffer ({len}): skipped");
             return;
         };
         let State {
@@ -329,7 +329,7 @@ pub extern "C" fn nusim_rs_restore(key: *const c_char, len: isize) -> i32 {
             state_restored,
             ..
         } = s;
-        let rec = &text[..n.min(BUF)];
+        let rec = &text[..n.min(BUF)]; // read_cb never returns more than asked
         let r: Result<(), RecordError> = match (pass, k) {
             (1, Key::Instance(i)) => InstanceRecord::decode(rec).map(|_| {
                 if let Err(StoreError::Full) = store.create(i) {
@@ -354,8 +354,6 @@ pub extern "C" fn nusim_rs_restore(key: *const c_char, len: isize) -> i32 {
                     "record {k:?} is of format version {v}, newer than this code's {}: skipped",
                     persist::FORMAT
                 );
-            } else if n > BUF {
-                log::error!("record {k:?} of {n} bytes is larger than the buffer: skipped");
             } else {
                 log::error!("record {k:?} is corrupt ({e:?}): skipped");
             }
@@ -390,6 +388,13 @@ pub extern "C" fn nusim_rs_start() {
             }
         }
         if s.state_restored {
+            // A load accepted or deferred, but not yet at the nuSIM, died with the restart.
+            let r = s.saved.result;
+            if s.saved.trial.is_none()
+                && (r == LoadResult::InProgress as u8 || r == LoadResult::PolicyDeferred as u8)
+            {
+                s.saved.result = LoadResult::Interrupted as u8;
+            }
             s.publish_saved();
         }
         let trial = s.saved.trial;
@@ -662,7 +667,7 @@ fn start_load(s: &mut State, source: Source) -> Result<Started, ExecuteError> {
     Ok(st)
 }
 
-fn started(st: Started, source: Source) {
+fn started(st: Started, source: Source, inst: u16) {
     // SAFETY: plain glue functions without preconditions, called without our cell
     // borrowed (the engine lock may still be held by the caller, which is allowed).
     unsafe {
@@ -670,7 +675,7 @@ fn started(st: Started, source: Source) {
         match st {
             Started::Load(_) => ffi::nusim_glue_submit_load(),
             Started::Finished(r) => {
-                ffi::nusim_glue_report(source as u8, BACKUP_INST, r as u8, core::ptr::null())
+                ffi::nusim_glue_report(source as u8, inst, r as u8, core::ptr::null())
             }
         }
     }
@@ -681,9 +686,9 @@ fn started(st: Started, source: Source) {
 /// to load the result says why.
 #[no_mangle]
 pub extern "C" fn nusim_rs_508_execute() -> i32 {
-    match STATE.with(|s| start_load(s, Source::Server)) {
-        Ok(st) => {
-            started(st, Source::Server);
+    match STATE.with(|s| start_load(s, Source::Server).map(|st| (st, s.nusim.link().obj_inst))) {
+        Ok((st, inst)) => {
+            started(st, Source::Server, inst);
             0
         }
         Err(ExecuteError::Busy) => {
@@ -719,7 +724,7 @@ pub extern "C" fn nusim_rs_local_load(inst: u16) -> i32 {
         Ok(st) => {
             // SAFETY: plain glue function without preconditions.
             unsafe { ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_LINK) };
-            started(st, Source::Local);
+            started(st, Source::Local, inst);
             0
         }
         Err(e) => e,

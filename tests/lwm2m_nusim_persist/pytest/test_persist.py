@@ -142,6 +142,15 @@ def test_damaged_records_are_reported_and_skipped(exe, setup_flash, tmp_path):
     assert "unknown record nusim/zz: ignored" in out
 
 
+def test_deferred_load_ends_with_the_restart(exe, setup_flash, tmp_path):
+    """A load waiting for the policy is in RAM only: after a restart 508/0/6 says 20
+    (interrupted), not 17 forever, and the chip is untouched."""
+    d = device_from(exe, setup_flash, tmp_path)
+    assert d.state(d.run("test_defer_then_power_off"))["result"] == "17"
+    st = d.check(1)
+    assert (st["result"], st["chip"], st["backup"], st["link"]) == ("20", ICCID_A, ICCID_A, "1")
+
+
 def settled(st: dict, op: str, k: int, torn: int):
     where = f"{op}: power cut at write {k} (torn after {torn} bytes)"
     assert st["phase"] == "0", f"{where}: switch left in phase {st['phase']}"

@@ -195,6 +195,25 @@ ZTEST(restart, test_op_rollback)
 	op_done();
 }
 
+static enum lwm2m_nusim_decision always_defer(enum lwm2m_nusim_source source, uint16_t inst,
+					      void *user_data)
+{
+	return LWM2M_NUSIM_DEFER;
+}
+
+/* A load the policy defers, then the power goes: the load does not survive it. */
+ZTEST(restart, test_defer_then_power_off)
+{
+	static const struct lwm2m_nusim_callbacks cb = {.policy = always_defer};
+
+	lwm2m_nusim_set_callbacks(&cb);
+	zassert_ok(set_link(507, 1));
+	zassert_ok(execute());
+	k_sleep(K_MSEC(100));
+	zassert_equal(result(), R_DEFERRED);
+	print_state("STATE");
+}
+
 struct raw {
 	uint8_t buf[64];
 	ssize_t len;
