@@ -17,23 +17,8 @@
 
 #include "lwm2m_engine.h"
 #include "lwm2m_registry.h"
+#include "nusim_test.h"
 #include "packages.h"
-
-/* zassert_str_equal arrived after 3.4.99 */
-#ifndef zassert_str_equal
-#define zassert_str_equal(a, b, ...) zassert_true(strcmp((a), (b)) == 0, "\"%s\" != \"%s\"", (a), (b))
-#endif
-
-#define P(i, r)  (&LWM2M_OBJ(507, i, r))
-#define I(i)     (&LWM2M_OBJ(507, i))
-#define N(r)     (&LWM2M_OBJ(508, 0, r))
-
-/* 508/0/6 codes (README, "Load Profile Result"). */
-enum {
-	R_SUCCESS = 0, R_IN_PROGRESS = 2, R_NO_LINK = 3, R_DANGLING = 4, R_INCOMPLETE = 5,
-	R_CI = 6, R_SIG_KPUB_DP = 7, R_SIG_EKPUB_DP = 8, R_MAC = 9, R_UNPARSABLE = 10,
-	R_NEVER = 255,
-};
 
 static char buf[2200];
 static char buf2[2200];

@@ -13,19 +13,7 @@
 #include <zephyr/ztest.h>
 #include <nusim/lwm2m_nusim.h>
 
-#ifndef zassert_str_equal
-#define zassert_str_equal(a, b, ...) zassert_true(strcmp((a), (b)) == 0, "\"%s\" != \"%s\"", (a), (b))
-#endif
-
-#define P(i, r) (&LWM2M_OBJ(507, i, r))
-#define I(i)    (&LWM2M_OBJ(507, i))
-#define N(r)    (&LWM2M_OBJ(508, 0, r))
-
-/* 508/0/6 codes (README, "Result codes"). */
-enum {
-	R_SUCCESS = 0, R_IN_PROGRESS = 2, R_DRIVER_ERROR = 13, R_DENIED = 16, R_DEFERRED = 17,
-	R_ROLLED_BACK = 18, R_ROLLBACK_FAILED = 19, R_INTERRUPTED = 20, R_NEVER = 255,
-};
+#include "nusim_test.h"
 
 void write_pkg(uint16_t inst, const char *const pkg[7]);
 int create_with(uint16_t inst, const char *const pkg[7]);

@@ -274,6 +274,6 @@ ZTEST(restart, test_after_damage)
 	zassert_str_equal(st.iccid, ICCID_A);
 	/* 507/1 is incomplete now: a load says so and the chip is not asked. */
 	zassert_ok(lwm2m_nusim_load(1));
-	zassert_equal(wait_idle(), 5);
+	zassert_equal(wait_idle(), R_INCOMPLETE);
 	print_state("STATE");
 }
