@@ -299,9 +299,10 @@ pub extern "C" fn nusim_rs_restore_pass(pass: u8) {
 }
 
 /// The settings handler's record `key` (relative to `nusim/`), `len` bytes in the record
-/// buffer (negative: the backend's read error, or -EFBIG for a record larger than it). A bad record is reported and skipped; the
-/// others are unaffected. Records seen outside our start (the application's own
-/// `settings_load()`) are ignored: RAM is already authoritative.
+/// buffer (negative: the backend's read error, or -EFBIG for a record larger than it). A
+/// bad record is reported and skipped; the others are unaffected. Records seen outside our
+/// start (the application's own `settings_load()`) are ignored: RAM is already
+/// authoritative.
 #[no_mangle]
 pub extern "C" fn nusim_rs_restore(key: *const c_char, len: isize) -> i32 {
     if key.is_null() {
