@@ -19,7 +19,7 @@ mod modem;
 
 pub use line::{Line, LineBuf};
 pub use modem::{parse_command, Command, CommandError};
-pub use nusim_core::text::{is_eid, is_iccid};
+pub use nusim_core::text::{fmt_decimal, is_eid, is_iccid, parse_u16};
 
 use nusim_core::codec::{self, hex_value, Encoding};
 
@@ -105,29 +105,6 @@ pub fn write_command<E>(
         }
     }
     out(b"\r")
-}
-
-/// Writes `v` in decimal right-aligned in `buf`; returns the digit count (the digits are
-/// `buf[24 - n..]`).
-pub fn fmt_decimal(mut v: usize, buf: &mut [u8; 24]) -> usize {
-    let mut n = 0;
-    loop {
-        buf[buf.len() - 1 - n] = b'0' + (v % 10) as u8;
-        n += 1;
-        v /= 10;
-        if v == 0 {
-            return n;
-        }
-    }
-}
-
-/// Parses a decimal number of at most 5 digits that fits `u16`.
-pub fn parse_u16(s: &[u8]) -> Option<u16> {
-    if s.is_empty() || s.len() > 5 || !s.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let v = s.iter().fold(0u32, |a, &d| a * 10 + u32::from(d - b'0'));
-    u16::try_from(v).ok()
 }
 
 /// `s` without leading and trailing spaces.

@@ -21,7 +21,7 @@
 //! that every prefix is a consistent state: see [`crate::switch`] for the load sequence.
 
 use crate::codec::Encoding;
-use crate::text::Text;
+use crate::text::{self, Text};
 use minicbor::encode::write::Cursor;
 use minicbor::{Decoder, Encoder};
 
@@ -82,18 +82,12 @@ pub enum Key {
     Slot(u8),
 }
 
-fn parse_u16(s: &[u8]) -> Option<u16> {
-    if s.is_empty() || s.len() > 5 || (s.len() > 1 && s[0] == b'0') {
+/// A number as this code writes it in a name: no leading zeros, so each name has one form.
+fn parse_name_number(s: &[u8]) -> Option<u16> {
+    if s.len() > 1 && s[0] == b'0' {
         return None;
     }
-    let mut v: u32 = 0;
-    for &c in s {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        v = v * 10 + u32::from(c - b'0');
-    }
-    u16::try_from(v).ok()
+    text::parse_u16(s)
 }
 
 impl Key {
@@ -105,11 +99,11 @@ impl Key {
             b"b1" => Some(Key::Slot(1)),
             [b'p', b'/', rest @ ..] => {
                 let mut parts = rest.splitn(2, |&c| c == b'/');
-                let inst = parse_u16(parts.next()?)?;
+                let inst = parse_name_number(parts.next()?)?;
                 match parts.next() {
                     None => Some(Key::Instance(inst)),
                     Some(r) => {
-                        let res = parse_u16(r)?;
+                        let res = parse_name_number(r)?;
                         (res <= 6).then_some(Key::Resource(inst, res))
                     }
                 }
@@ -125,22 +119,13 @@ impl Key {
             out[n..n + s.len()].copy_from_slice(s);
             n += s.len();
         };
+        let mut digits = [0u8; 24];
+        let mut num = |v: u16, put: &mut dyn FnMut(&[u8])| {
+            let d = text::fmt_decimal(usize::from(v), &mut digits);
+            put(&digits[digits.len() - d..]);
+        };
         put(SUBTREE.as_bytes());
         put(b"/");
-        let mut digits = [0u8; 5];
-        let mut num = |v: u16, put: &mut dyn FnMut(&[u8])| {
-            let mut i = digits.len();
-            let mut v = v;
-            loop {
-                i -= 1;
-                digits[i] = b'0' + (v % 10) as u8;
-                v /= 10;
-                if v == 0 {
-                    break;
-                }
-            }
-            put(&digits[i..]);
-        };
         match *self {
             Key::State => put(b"s"),
             Key::Slot(s) => put(if s == 0 { b"b0" } else { b"b1" }),
@@ -405,7 +390,7 @@ impl Default for StateRecord {
 fn text_of(d: &mut Decoder<'_>, key: u8) -> Result<Iccid, RecordError> {
     let s = get(d.str(), key)?;
     let mut t = Iccid::new();
-    if !s.is_empty() && !crate::text::is_iccid(s.as_bytes()) || !t.set(s.as_bytes()) {
+    if !s.is_empty() && !text::is_iccid(s.as_bytes()) || !t.set(s.as_bytes()) {
         return Err(RecordError::Invalid(key));
     }
     Ok(t)

@@ -1,4 +1,28 @@
-//! NUL-terminated text of bounded length, for values served to the engine as C strings.
+//! NUL-terminated text of bounded length, for values served to the engine as C strings,
+//! and the small decimal helpers of the AT dialect and the settings names.
+
+/// Writes `v` in decimal right-aligned in `buf`; returns the digit count (the digits are
+/// `buf[24 - n..]`).
+pub fn fmt_decimal(mut v: usize, buf: &mut [u8; 24]) -> usize {
+    let mut n = 0;
+    loop {
+        buf[buf.len() - 1 - n] = b'0' + (v % 10) as u8;
+        n += 1;
+        v /= 10;
+        if v == 0 {
+            return n;
+        }
+    }
+}
+
+/// Parses a decimal number of at most 5 digits that fits `u16`.
+pub fn parse_u16(s: &[u8]) -> Option<u16> {
+    if s.is_empty() || s.len() > 5 || !s.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let v = s.iter().fold(0u32, |a, &d| a * 10 + u32::from(d - b'0'));
+    u16::try_from(v).ok()
+}
 
 /// Up to `N - 1` bytes of text followed by a NUL.
 #[derive(Clone, Copy)]

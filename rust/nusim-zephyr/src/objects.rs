@@ -330,7 +330,7 @@ pub extern "C" fn nusim_rs_restore(key: *const c_char, len: isize) -> i32 {
             state_restored,
             ..
         } = s;
-        let rec = &text[..n.min(BUF)]; // read_cb never returns more than asked
+        let rec = &text[..n.min(BUF)]; // the glue reads at most BUF bytes
         let r: Result<(), RecordError> = match (pass, k) {
             (1, Key::Instance(i)) => InstanceRecord::decode(rec).map(|_| {
                 if let Err(StoreError::Full) = store.create(i) {
@@ -1073,8 +1073,10 @@ fn read_slot(slot: u8, work: &mut (usize, [u8; WIRE])) -> Option<usize> {
         // used under the lock, which we hold.
         let n =
             unsafe { ffi::nusim_glue_read_record(name.as_ptr().cast(), s.text.as_mut_ptr(), BUF) };
-        let n = usize::try_from(n).ok()?;
-        match SlotRecord::decode(&s.text[..n.min(BUF)]) {
+        // Negative: none or unreadable; larger than the buffer: not read (the buffer holds
+        // something else).
+        let n = usize::try_from(n).ok().filter(|&n| n <= BUF)?;
+        match SlotRecord::decode(&s.text[..n]) {
             Ok(r) if r.package.len() <= WIRE => {
                 work.1[..r.package.len()].copy_from_slice(r.package);
                 work.0 = r.package.len();

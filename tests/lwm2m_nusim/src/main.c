@@ -23,13 +23,6 @@
 static char buf[2200];
 static char buf2[2200];
 
-static void write_pkg(uint16_t inst, const char *const pkg[7])
-{
-	for (uint16_t r = 0; r < 7; r++) {
-		zassert_ok(lwm2m_set_string(P(inst, r), pkg[r]), "507/%u/%u", inst, r);
-	}
-}
-
 static void assert_pkg(uint16_t inst, const char *const pkg[7])
 {
 	for (uint16_t r = 0; r < 7; r++) {
@@ -38,57 +31,11 @@ static void assert_pkg(uint16_t inst, const char *const pkg[7])
 	}
 }
 
-static int set_link(uint16_t obj, uint16_t inst)
-{
-	struct lwm2m_objlnk l = {.obj_id = obj, .obj_inst = inst};
-
-	return lwm2m_set_objlnk(N(4), &l);
-}
-
-static int execute(void)
-{
-	struct lwm2m_engine_res *res = lwm2m_engine_get_res(N(5));
-
-	zassert_not_null(res);
-	zassert_not_null(res->execute_cb);
-	return res->execute_cb(0, NULL, 0);
-}
-
-static uint8_t result(void)
-{
-	uint8_t v = 0xAA;
-
-	zassert_ok(lwm2m_get_u8(N(6), &v));
-	return v;
-}
-
-static uint8_t wait_result(void)
-{
-	for (int i = 0; i < 600; i++) {
-		uint8_t v = result();
-
-		if (v != R_IN_PROGRESS) {
-			return v;
-		}
-		k_msleep(100);
-	}
-	ztest_test_fail();
-	return 0;
-}
-
 static uint8_t load(uint16_t inst)
 {
 	zassert_ok(set_link(507, inst));
 	zassert_ok(execute());
 	return wait_result();
-}
-
-static const char *iccid(void)
-{
-	static char s[32];
-
-	zassert_ok(lwm2m_get_string(N(1), s, sizeof(s)));
-	return s;
 }
 
 static bool contains(const uint8_t *hay, size_t n, const char *needle)

@@ -14,13 +14,6 @@
 
 static char buf[2200];
 
-void write_pkg(uint16_t inst, const char *const pkg[7])
-{
-	for (uint16_t r = 0; r < 7; r++) {
-		zassert_ok(lwm2m_set_string(P(inst, r), pkg[r]), "507/%u/%u", inst, r);
-	}
-}
-
 int create_with(uint16_t inst, const char *const pkg[7])
 {
 	int rc = lwm2m_create_object_inst(I(inst));
@@ -29,29 +22,6 @@ int create_with(uint16_t inst, const char *const pkg[7])
 		write_pkg(inst, pkg);
 	}
 	return rc;
-}
-
-int set_link(uint16_t obj, uint16_t inst)
-{
-	struct lwm2m_objlnk l = {.obj_id = obj, .obj_inst = inst};
-
-	return lwm2m_set_objlnk(N(4), &l);
-}
-
-int execute(void)
-{
-	struct lwm2m_engine_res *res = lwm2m_engine_get_res(N(5));
-
-	zassert_not_null(res);
-	return res->execute_cb(0, NULL, 0);
-}
-
-uint8_t result(void)
-{
-	uint8_t v = 0xAA;
-
-	zassert_ok(lwm2m_get_u8(N(6), &v));
-	return v;
 }
 
 uint8_t wait_idle(void)
@@ -70,14 +40,6 @@ uint8_t wait_idle(void)
 	}
 	ztest_test_fail();
 	return 0;
-}
-
-const char *iccid(void)
-{
-	static char s[32];
-
-	zassert_ok(lwm2m_get_string(N(1), s, sizeof(s)));
-	return s;
 }
 
 struct lwm2m_nusim_status status(void)

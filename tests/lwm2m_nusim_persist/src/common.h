@@ -15,14 +15,9 @@
 
 #include "nusim_test.h"
 
-void write_pkg(uint16_t inst, const char *const pkg[7]);
 int create_with(uint16_t inst, const char *const pkg[7]);
-int set_link(uint16_t obj, uint16_t inst);
-int execute(void);
-uint8_t result(void);
 /* 508/0/6 once no load runs (a deferral counts as running). */
 uint8_t wait_idle(void);
-const char *iccid(void);
 struct lwm2m_nusim_status status(void);
 /* One line that says what a restart must preserve: the nuSIM's and the backup's ICCID,
  * the link, 508/0/6, the switch phase, and a CRC-32 of every value of every 507 instance.

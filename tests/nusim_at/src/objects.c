@@ -15,18 +15,9 @@
 #include "lwm2m_engine.h"
 #include "lwm2m_registry.h"
 #include "nusim_rs.h"
+#include "nusim_test.h"
 #include "modem.h"
 #include "wire_packages.h"
-
-#define P(r) (&LWM2M_OBJ(507, 0, r))
-#define N(r) (&LWM2M_OBJ(508, 0, r))
-
-/* 508/0/6 codes (README, "Load Profile Result"). */
-enum {
-	R_SUCCESS = 0, R_IN_PROGRESS = 2, R_CI = 6, R_SIG_KPUB_DP = 7, R_SIG_EKPUB_DP = 8,
-	R_MAC = 9, R_UNPARSABLE = 10, R_REPROVISIONING = 11, R_DRIVER = 13, R_GENERAL = 14,
-	R_SYNTAX = 15,
-};
 
 /* Writes a wire-order package into 507/0 as hex, resource by resource. */
 static void write_wire(const uint8_t *pkg, size_t len)
@@ -43,44 +34,16 @@ static void write_wire(const uint8_t *pkg, size_t len)
 			snprintk(&hex[2 * i], 3, "%02X", pkg[off[r] + i]);
 		}
 		hex[2 * l] = '\0';
-		zassert_ok(lwm2m_set_string(P(r), hex), "507/0/%u", r);
+		zassert_ok(lwm2m_set_string(P(0, r), hex), "507/0/%u", r);
 	}
-}
-
-static uint8_t result(void)
-{
-	uint8_t v = 0xAA;
-
-	zassert_ok(lwm2m_get_u8(N(6), &v));
-	return v;
 }
 
 static uint8_t load(const uint8_t *pkg, size_t len)
 {
-	struct lwm2m_objlnk l = {.obj_id = 507, .obj_inst = 0};
-	struct lwm2m_engine_res *res = lwm2m_engine_get_res(N(5));
-
 	write_wire(pkg, len);
-	zassert_ok(lwm2m_set_objlnk(N(4), &l));
-	zassert_ok(res->execute_cb(0, NULL, 0));
-	for (int i = 0; i < 200; i++) {
-		uint8_t v = result();
-
-		if (v != R_IN_PROGRESS) {
-			return v;
-		}
-		k_msleep(50);
-	}
-	ztest_test_fail();
-	return 0;
-}
-
-static const char *iccid(void)
-{
-	static char s[32];
-
-	zassert_ok(lwm2m_get_string(N(1), s, sizeof(s)));
-	return s;
+	zassert_ok(set_link(507, 0));
+	zassert_ok(execute());
+	return wait_result();
 }
 
 static void before(void *f)
@@ -105,7 +68,7 @@ ZTEST(nusim_at_objects, test_switch_and_every_code)
 	} codes[] = {
 		{4, R_GENERAL}, {50, R_SYNTAX}, {541, R_CI}, {542, R_SIG_KPUB_DP},
 		{543, R_SIG_EKPUB_DP}, {544, R_MAC}, {545, R_REPROVISIONING}, {546, R_UNPARSABLE},
-		{999, R_DRIVER},
+		{999, R_DRIVER_ERROR},
 	};
 
 	zassert_equal(load(wire_a, sizeof(wire_a)), R_SUCCESS);
@@ -136,11 +99,11 @@ ZTEST(nusim_at_objects, test_iccid_reread_after_a_lost_answer)
 {
 	/* Silent modem: nothing happened on the chip, the ICCID stays. */
 	nusim_at_emul_rs_set_fault(F_SILENT, 0);
-	zassert_equal(load(wire_a, sizeof(wire_a)), R_DRIVER);
+	zassert_equal(load(wire_a, sizeof(wire_a)), R_DRIVER_ERROR);
 	assert_str(iccid(), WIRE_ICCID_INITIAL);
 	/* The chip installed the profile but the answer was lost: 508/0/1 follows the chip. */
 	nusim_at_emul_rs_set_fault(F_LOAD_THEN_SILENT, 0);
-	zassert_equal(load(wire_a, sizeof(wire_a)), R_DRIVER);
+	zassert_equal(load(wire_a, sizeof(wire_a)), R_DRIVER_ERROR);
 	assert_str(iccid(), WIRE_ICCID_A);
 }
 
