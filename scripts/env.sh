@@ -9,7 +9,7 @@ fi
 export PATH="$HOME/.cargo/bin:$PATH"
 # Outside a west workspace Zephyr 3.4.99 needs every module in ZEPHYR_MODULES.
 NUSIM_MODULES="$NUSIM_ROOT"
-for m in "$ZP/modules/hal/cmsis" "$ZP/modules/hal/nordic"; do
+for m in "$ZP/modules/hal/cmsis" "$ZP/modules/hal/nordic" "$ZP/modules/lib/zcbor"; do
   [ -d "$m" ] && NUSIM_MODULES="$NUSIM_MODULES;$m"
 done
 export NUSIM_MODULES

@@ -38,4 +38,9 @@ if [ -f "$ZEPHYR_BASE/VERSION" ]; then
       -r "$ZEPHYR_BASE/scripts/requirements-run-test.txt"
     touch "$venv/.nusim-reqs-ok"
   fi
+  # The LwM2M server harness of the end-to-end tests and the demo.
+  if [ ! -f "$venv/.nusim-e2e-ok" ] || [ "$NUSIM_ROOT/tests/e2e/requirements.txt" -nt "$venv/.nusim-e2e-ok" ]; then
+    "$venv/bin/pip" install -q -r "$NUSIM_ROOT/tests/e2e/requirements.txt"
+    touch "$venv/.nusim-e2e-ok"
+  fi
 fi

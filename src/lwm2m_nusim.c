@@ -23,6 +23,7 @@
 #endif
 
 #include "lwm2m_engine.h"
+#include "lwm2m_message_handling.h"
 #include "lwm2m_object.h"
 #include "lwm2m_observation.h"
 #include "lwm2m_registry.h"
@@ -368,6 +369,63 @@ static int profile_post_write(uint16_t inst, uint16_t res, uint16_t ri, uint8_t 
 	ARG_UNUSED(total_size);
 	/* 3.4.99 passes strlen, 3.7+ counts the NUL: take the string's own length. */
 	return nusim_rs_507_commit(inst, res, strnlen((const char *)data, len));
+}
+
+/*
+ * Block-wise writes of 507 values. The engine hands each CoAP Block1 block of a String to
+ * the object as if it were the whole value, at the start of the buffer and marked last
+ * (3.4.99), so a value larger than one packet (a 1 KB encP) could not arrive. The module
+ * links with --wrap=lwm2m_write_handler (CMakeLists.txt): this wrapper reads the block's
+ * offset and "more" flag from the engine's block context, and Rust places the block in
+ * the staging buffer and commits the value after its last block. Other objects pass
+ * through untouched.
+ */
+int __real_lwm2m_write_handler(struct lwm2m_engine_obj_inst *obj_inst,
+			       struct lwm2m_engine_res *res,
+			       struct lwm2m_engine_res_inst *res_inst,
+			       struct lwm2m_engine_obj_field *obj_field, struct lwm2m_message *msg);
+
+int __wrap_lwm2m_write_handler(struct lwm2m_engine_obj_inst *obj_inst,
+			       struct lwm2m_engine_res *res,
+			       struct lwm2m_engine_res_inst *res_inst,
+			       struct lwm2m_engine_obj_field *obj_field, struct lwm2m_message *msg)
+{
+	struct lwm2m_block_context *blk;
+	size_t offset = 0;
+	bool last = true;
+	int ret;
+
+	if (!obj_inst || !obj_inst->obj || obj_inst->obj->obj_id != PROFILE_OBJ_ID || !res ||
+	    !msg || !msg->in.in_cpkt) {
+		return __real_lwm2m_write_handler(obj_inst, res, res_inst, obj_field, msg);
+	}
+	/* The engine receives into NET_IPV6_MTU bytes and cuts a longer datagram silently:
+	 * a request that filled the buffer may be a cut one. Too large (4.13), never stored.
+	 */
+	if (msg->in.in_cpkt->max_len >= NET_IPV6_MTU - 1) {
+		LOG_WRN("507/%u/%u: request of %u bytes may have been cut: use block-wise",
+			obj_inst->obj_inst_id, res->res_id, msg->in.in_cpkt->max_len);
+		return -EFBIG;
+	}
+	blk = msg->in.block_ctx;
+	if (blk) {
+		/* Only plain text keeps a String's bytes contiguous across blocks; the engine
+		 * cannot continue a TLV or SenML string in the next block.
+		 */
+		if (coap_get_option_int(msg->in.in_cpkt, COAP_OPTION_CONTENT_FORMAT) > 0) {
+			LOG_WRN("507/%u/%u: block-wise writes only in plain text",
+				obj_inst->obj_inst_id, res->res_id);
+			return -ENOTSUP;
+		}
+		offset = blk->ctx.current;
+		last = blk->last_block;
+	}
+	ret = nusim_rs_507_block(obj_inst->obj_inst_id, res->res_id, offset, last);
+	if (ret == 0) {
+		ret = __real_lwm2m_write_handler(obj_inst, res, res_inst, obj_field, msg);
+	}
+	nusim_rs_507_block_end();
+	return ret;
 }
 
 static struct lwm2m_engine_obj_inst *profile_create(uint16_t id)

@@ -15,8 +15,8 @@
 LOG_MODULE_REGISTER(nusim, CONFIG_NUSIM_LOG_LEVEL);
 
 /* errno values for the Rust side, in the order of rust/nusim-zephyr/src/ffi.rs errno::E. */
-const int32_t nusim_errno_table[10] = {EPERM,  ENOENT,  ENOMEM, EBUSY,     EEXIST,
-				       EINVAL, EBADMSG, EIO,    ETIMEDOUT, ENOTSUP};
+const int32_t nusim_errno_table[11] = {EPERM,  ENOENT,  ENOMEM, EBUSY,     EEXIST, EINVAL,
+				       EBADMSG, EIO,    ETIMEDOUT, ENOTSUP, EFAULT};
 
 void nusim_glue_log(int level, const char *msg)
 {

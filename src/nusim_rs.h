@@ -28,6 +28,8 @@ struct lwm2m_nusim_status;
 int nusim_rs_status(struct lwm2m_nusim_status *status);
 int nusim_rs_507_create(uint16_t inst);
 int nusim_rs_507_delete(uint16_t inst);
+int nusim_rs_507_block(uint16_t inst, uint16_t res, size_t offset, bool last);
+void nusim_rs_507_block_end(void);
 uint8_t *nusim_rs_507_staging(uint16_t inst, uint16_t res, size_t *len);
 int nusim_rs_507_commit(uint16_t inst, uint16_t res, size_t len);
 const uint8_t *nusim_rs_507_read(uint16_t inst, uint16_t res, size_t *len);

@@ -9,10 +9,12 @@
 //! - [`trust`]: the CI keys the device trusts;
 //! - [`persist`]: the versioned CBOR records that survive a restart;
 //! - [`switch`]: backup, trial, automatic fallback and recovery after a restart;
+//! - [`block`]: reassembly of a value written block-wise (CoAP Block1).
 //! - [`chain`] (features `chain-bp256` / `chain-p256`): the ECDSA checks of a package.
 #![no_std]
 #![deny(missing_docs)]
 
+pub mod block;
 #[cfg(any(feature = "chain-bp256", feature = "chain-p256"))]
 pub mod chain;
 pub mod codec;

@@ -104,6 +104,30 @@ impl<const N: usize, const W: usize> ProfileStore<N, W> {
     /// The longest text a field can be written as (encP in hex), without a NUL.
     pub const TEXT_MAX: usize = 2 * (W - HEADER_LEN);
 
+    /// Room for the text of all seven values of an instance at once, each with its NUL,
+    /// each in a place of its own ([`Self::read_offset`]). The engine's SenML encoders keep
+    /// the pointer of every value of a multi-resource read until the message is built, so
+    /// the values of one read must not share bytes.
+    pub const READ_TEXT_LEN: usize = Self::read_offset_of(7);
+
+    /// Where the text of field `f` goes in a buffer of [`Self::READ_TEXT_LEN`] bytes.
+    pub const fn read_offset(f: Field) -> usize {
+        Self::read_offset_of(f as usize)
+    }
+
+    const fn read_offset_of(res: usize) -> usize {
+        let mut off = 0;
+        let mut i = 0;
+        while i < res {
+            off += match Field::ALL[i].fixed_len() {
+                Some(n) => 2 * n + 1,
+                None => Self::TEXT_MAX + 1,
+            };
+            i += 1;
+        }
+        off
+    }
+
     /// An empty store.
     pub const fn new() -> Self {
         const {
@@ -241,6 +265,17 @@ mod tests {
         let mut b = [0u8; 200];
         b[..t.len()].copy_from_slice(t.as_bytes());
         s.write_text(i, r, &mut b, t.len())
+    }
+
+    #[test]
+    fn read_places_do_not_overlap() {
+        let mut end = 0;
+        for f in Field::ALL {
+            assert_eq!(Store::read_offset(f), end);
+            end += 2 * f.fixed_len().unwrap_or(64) + 1;
+        }
+        assert_eq!(Store::READ_TEXT_LEN, end);
+        assert_eq!(Store::READ_TEXT_LEN, 129 + 33 + 131 + 129 + 131 + 129 + 131);
     }
 
     fn read(s: &Store, i: u16, r: u16) -> String {

@@ -25,7 +25,10 @@ const NAMES: [&str; 7] = [
 ];
 
 fn usage() -> ExitCode {
-    eprintln!("usage: nusim-tool package --iccid ICCID [--imsi IMSI] [--operator NAME] [--break KIND] [--hex]");
+    eprintln!(
+        "usage: nusim-tool package --iccid ICCID [--imsi IMSI] [--operator NAME] [--break KIND] \
+         [--encp-size BYTES] [--hex | --json]"
+    );
     eprintln!("       nusim-tool identity");
     eprintln!("       nusim-tool c-header");
     eprintln!("       nusim-tool c-header-wire");
@@ -68,13 +71,40 @@ fn main() -> ExitCode {
             let imsi = get("--imsi").unwrap_or_else(|| "001010123456789".into());
             let operator = get("--operator").unwrap_or_else(|| "Test operator".into());
             let b = Builder::test_identity();
-            let pkg = match get("--break") {
-                None => b.profile(&iccid, &imsi, &operator),
-                Some(k) => match Breakage::ALL.iter().find(|x| x.name() == k) {
+            let encp_size = match get("--encp-size").map(|v| v.parse::<usize>()) {
+                None => None,
+                Some(Ok(n)) if n >= 64 && n % 16 == 0 => Some(n),
+                Some(_) => {
+                    eprintln!("--encp-size: a multiple of 16, at least 64");
+                    return ExitCode::from(2);
+                }
+            };
+            let pkg = match (get("--break"), encp_size) {
+                (Some(_), Some(_)) => return usage(),
+                (None, Some(n)) => b.build(
+                    &nusim_pkg::profile_cbor_sized(&iccid, &imsi, &operator, n),
+                    &iccid,
+                ),
+                (None, None) => b.profile(&iccid, &imsi, &operator),
+                (Some(k), None) => match Breakage::ALL.iter().find(|x| x.name() == k) {
                     Some(br) => br.package(&b, &iccid),
                     None => return usage(),
                 },
             };
+            if args.iter().any(|a| a == "--json") {
+                // For scripts: what a server writes (text) and the same bytes as hex.
+                let obj = |g: &dyn Fn(Field) -> String| {
+                    Field::ALL
+                        .map(|f| format!("\"{}\": \"{}\"", f as u16, g(f)))
+                        .join(", ")
+                };
+                println!(
+                    "{{\"iccid\": \"{iccid}\", \"text\": {{{}}}, \"hex\": {{{}}}}}",
+                    obj(&|f| pkg.text(f)),
+                    obj(&|f| hex(&pkg.fields[f as usize]))
+                );
+                return ExitCode::SUCCESS;
+            }
             for f in Field::ALL {
                 let text = if args.iter().any(|a| a == "--hex") {
                     hex(&pkg.fields[f as usize])

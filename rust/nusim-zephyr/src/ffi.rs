@@ -86,11 +86,13 @@ pub mod errno {
         TimedOut = 8,
         /// Not supported in this build.
         NotSup = 9,
+        /// A block out of order: the engine answers 4.08 Request Entity Incomplete.
+        Fault = 10,
     }
 
     extern "C" {
         /// Filled by the C glue from `<errno.h>`.
-        static nusim_errno_table: [i32; 10];
+        static nusim_errno_table: [i32; 11];
     }
 
     /// The negative errno for `e`, as Zephyr's APIs return it.

@@ -22,6 +22,7 @@ use crate::ffi::{
     errno::{self, E},
 };
 use core::ffi::{c_char, c_int};
+use nusim_core::block::{Assembly, BlockError};
 use nusim_core::codec;
 use nusim_core::field::{Field, HEADER_LEN};
 use nusim_core::nusim::{ExecuteError, Nusim508, ObjLnk, Started, OBJ_NUSIM, OBJ_PROFILE};
@@ -49,7 +50,7 @@ const fn max(a: usize, b: usize) -> usize {
 /// The shared buffer: the text room, a decoded encP followed by its record, or a package's
 /// record.
 const BUF: usize = max(
-    TEXT_BUF,
+    max(TEXT_BUF, Store::READ_TEXT_LEN),
     max(
         2 * ENCP_MAX_SIZE + persist::OVERHEAD,
         WIRE + persist::OVERHEAD,
@@ -127,6 +128,22 @@ struct State {
     restoring: u8,
     /// The nuSIM answered the ICCID question at start.
     iccid_known: bool,
+    /// A 507 value arriving block by block (see `nusim_core::block`).
+    block: Assembly,
+    /// Offset and "last" flag of the block being written now (0, true outside Block1).
+    block_at: (usize, bool),
+}
+
+impl State {
+    /// The shared buffer for something other than a 507 write: a value half assembled
+    /// from blocks is lost, and its next block is refused (4.08), so the server resends.
+    fn claim_text(&mut self) -> &mut [u8; BUF] {
+        if self.block.in_progress() {
+            log::warn!("a block-wise 507 write was abandoned: the buffer was needed");
+            self.block = Assembly::new();
+        }
+        &mut self.text
+    }
 }
 
 // All zero (see Nusim508 and ProfileStore): .bss, no flash copy.
@@ -153,6 +170,8 @@ static STATE: Locked<State> = Locked::new(State {
     job: Job::Idle,
     restoring: 0,
     iccid_known: false,
+    block: Assembly::new(),
+    block_at: (0, true),
 });
 
 /// The package copy a load works on (length, bytes), made at execute time, so that the 507
@@ -505,28 +524,72 @@ pub extern "C" fn nusim_rs_507_delete(inst: u16) -> i32 {
     })
 }
 
-/// pre_write_cb of the 507 resources: the shared staging text buffer (see the module docs).
+/// Called by the glue's write-handler wrapper before the engine writes 507/`inst`/`res`:
+/// the block at `offset` (0 and last outside Block1). 0, or -EFAULT (4.08 Request Entity
+/// Incomplete) for a block that does not continue the value being assembled.
 #[no_mangle]
-pub extern "C" fn nusim_rs_507_staging(_inst: u16, _res: u16, len: *mut usize) -> *mut u8 {
-    set_len(len, TEXT_BUF);
-    // SAFETY: only the address is taken; the engine writes through it with the registry
-    // lock held, which is what every other access to STATE holds too.
-    unsafe { core::ptr::addr_of_mut!((*STATE.as_ptr()).text) }.cast()
+pub extern "C" fn nusim_rs_507_block(inst: u16, res: u16, offset: usize, last: bool) -> i32 {
+    STATE.with(|s| match s.block.place(inst, res, offset) {
+        Ok(()) => {
+            s.block_at = (offset, last);
+            0
+        }
+        Err(e) => {
+            log::warn!("507/{inst}/{res}: block at {offset} refused: {e:?}");
+            errno::neg(E::Fault)
+        }
+    })
 }
 
-/// post_write_cb of 507: decodes and checks the staged text of `len` bytes (the glue passes
-/// the true string length), stores it, then makes it the value. 0; -EEXIST (4.00) for a
-/// bad value or -EIO (5.00) when it could not be stored, with the previous value kept.
+/// The wrapped write handler returned: later writes (lwm2m_set_*) are whole values.
+#[no_mangle]
+pub extern "C" fn nusim_rs_507_block_end() {
+    STATE.with(|s| s.block_at = (0, true));
+}
+
+/// pre_write_cb of the 507 resources: the shared staging text buffer (see the module
+/// docs), at the offset of the block being written.
+#[no_mangle]
+pub extern "C" fn nusim_rs_507_staging(_inst: u16, _res: u16, len: *mut usize) -> *mut u8 {
+    let offset = STATE.with(|s| s.block_at.0).min(TEXT_BUF - 1);
+    set_len(len, TEXT_BUF - offset);
+    // SAFETY: only the address is taken (offset < TEXT_BUF <= BUF); the engine writes
+    // through it with the registry lock held, which is what every other access to STATE
+    // holds too.
+    unsafe {
+        core::ptr::addr_of_mut!((*STATE.as_ptr()).text)
+            .cast::<u8>()
+            .add(offset)
+    }
+}
+
+/// post_write_cb of 507: `len` bytes were written at the current block's offset (the glue
+/// passes the true string length). Before the last block, nothing more; after it (or a
+/// whole value), decodes and checks the staged text, stores it, then makes it the value.
+/// 0; -EEXIST (4.00) for a bad or too long value, -EFAULT (4.08) for a block out of order,
+/// -EIO (5.00) when it could not be stored; the previous value is kept on any error.
 #[no_mangle]
 pub extern "C" fn nusim_rs_507_commit(inst: u16, res: u16, len: usize) -> i32 {
     STATE.with(|s| {
-        if len > Store::TEXT_MAX {
-            log::warn!(
-                "507/{inst}/{res}: value longer than {} characters",
-                Store::TEXT_MAX
-            );
-            return errno::neg(E::Exist);
-        }
+        let (offset, last) = s.block_at;
+        let len = match s
+            .block
+            .written(inst, res, offset, len, last, Store::TEXT_MAX)
+        {
+            Ok(None) => return 0,
+            Ok(Some(total)) => total,
+            Err(BlockError::OutOfOrder) => {
+                log::warn!("507/{inst}/{res}: block at {offset} out of order");
+                return errno::neg(E::Fault);
+            }
+            Err(BlockError::TooLong) => {
+                log::warn!(
+                    "507/{inst}/{res}: value longer than {} characters",
+                    Store::TEXT_MAX
+                );
+                return errno::neg(E::Exist);
+            }
+        };
         let (n, enc) = match s.store.decode_text(inst, res, &mut s.text, len) {
             Ok(v) => v,
             Err(WriteError::NotFound) => return errno::neg(E::NoEnt),
@@ -560,12 +623,16 @@ pub extern "C" fn nusim_rs_507_commit(inst: u16, res: u16, len: usize) -> i32 {
 #[no_mangle]
 pub extern "C" fn nusim_rs_507_read(inst: u16, res: u16, len: *mut usize) -> *const u8 {
     STATE.with(|s| {
+        s.claim_text();
         let State { store, text, .. } = s;
-        match store.read_text(inst, res, text) {
+        // Each resource's text has its own place: a SenML read of the whole instance
+        // encodes all seven pointers at the end.
+        let off = Field::from_res(res).map_or(0, Store::read_offset);
+        match store.read_text(inst, res, &mut text[off..]) {
             Some(n) => {
                 // Strings are served with their NUL: lwm2m_engine_get copies len - 1 chars.
                 set_len(len, n + 1);
-                text.as_ptr()
+                text[off..].as_ptr()
             }
             None => {
                 set_len(len, 0);
@@ -579,6 +646,9 @@ pub extern "C" fn nusim_rs_507_read(inst: u16, res: u16, len: *mut usize) -> *co
 #[no_mangle]
 pub extern "C" fn nusim_rs_508_read(res: u16, len: *mut usize) -> *const u8 {
     STATE.with(|s| {
+        if res == RES_CERT {
+            s.claim_text();
+        }
         let n = &s.nusim;
         let (ptr, l): (*const u8, usize) = match res {
             RES_EID => (n.eid.with_nul().as_ptr(), n.eid.with_nul().len()),
@@ -1002,7 +1072,7 @@ fn load_candidate(source: Source, inst: u16) {
         let m = SlotRecord {
             package: &work.1[..n],
         }
-        .encode(&mut s.text)
+        .encode(s.claim_text())
         .map_err(|_| errno::neg(E::NoMem))?;
         save(Key::Slot(slot), Some(&s.text[..m]))?;
         let iccid = s.nusim.iccid;
@@ -1071,8 +1141,9 @@ fn read_slot(slot: u8, work: &mut (usize, [u8; WIRE])) -> Option<usize> {
         Key::Slot(slot).name(&mut name);
         // SAFETY: name is NUL-terminated; the text buffer is valid for BUF bytes and only
         // used under the lock, which we hold.
-        let n =
-            unsafe { ffi::nusim_glue_read_record(name.as_ptr().cast(), s.text.as_mut_ptr(), BUF) };
+        let n = unsafe {
+            ffi::nusim_glue_read_record(name.as_ptr().cast(), s.claim_text().as_mut_ptr(), BUF)
+        };
         // Negative: none or unreadable; larger than the buffer: not read (the buffer holds
         // something else).
         let n = usize::try_from(n).ok().filter(|&n| n <= BUF)?;

@@ -28,7 +28,7 @@ static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev)
 		break;
 	case LWM2M_RD_CLIENT_EVENT_REGISTRATION_FAILURE:
 	case LWM2M_RD_CLIENT_EVENT_NETWORK_ERROR:
-		LOG_WRN("Registration failed (event %d); the engine retries", ev);
+		LOG_WRN("Registration failed (event %d)", ev);
 		break;
 	default:
 		break;
@@ -52,6 +52,13 @@ static void switched(enum lwm2m_nusim_source source, uint16_t inst, uint8_t resu
 	ARG_UNUSED(user_data);
 	LOG_INF("Profile load from 507/%u (source %d) ended: result %u, ICCID %s", inst, source,
 		result, iccid);
+	if (result == 0 && (source == LWM2M_NUSIM_SOURCE_SERVER ||
+			    source == LWM2M_NUSIM_SOURCE_LOCAL)) {
+		/* A new profile: reach the server over it. Its answer proves the profile
+		 * (lwm2m_nusim_network_ready() in rd_event); without it the backup returns.
+		 */
+		lwm2m_rd_client_update();
+	}
 }
 
 static const struct lwm2m_nusim_callbacks nusim_cb = {

@@ -1,0 +1,62 @@
+# Copyright (c) 2026 nusim-lwm2m contributors
+# SPDX-License-Identifier: Apache-2.0
+"""Fixtures of the end-to-end suite: the sample built for native_sim_64, a private network
+namespace with its TAP interface, the aiocoap LwM2M server in it, and the device."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+ROOT = Path(__file__).resolve().parents[2]
+EP = "nusim-demo"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--e2e-build", default=None, help="build directory of the e2e sample")
+
+
+def package(iccid: str, *extra: str) -> dict[int, str]:
+    """What a server writes into a 507 instance (nusim-tool package --json)."""
+    out = subprocess.run(
+        ["cargo", "run", "-q", "--release", "-p", "nusim-pkg", "--bin", "nusim-tool", "--",
+         "package", "--iccid", iccid, "--json", *extra],
+        cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    return {int(k): v for k, v in json.loads(out)["text"].items()}
+
+
+@pytest.fixture(scope="session")
+def e2e_build(request) -> Path:
+    """samples/nusim_client with a 10 s network deadline and a 1.5 s nuSIM load."""
+    from harness.netns import available
+
+    why = available()
+    if why:
+        pytest.skip(f"end-to-end suite SKIPPED: {why}")
+    zb = Path(os.environ.get("ZEPHYR_BASE", Path.home() / "zephyrproject" / "zephyr"))
+    if not (zb / "VERSION").exists():
+        pytest.skip(f"end-to-end suite SKIPPED: no Zephyr tree at {zb}")
+    build = Path(request.config.getoption("--e2e-build") or ROOT / "build" / "e2e")
+    modules = os.environ.get("NUSIM_MODULES")
+    if not modules:
+        pytest.skip("end-to-end suite SKIPPED: source scripts/env.sh first (NUSIM_MODULES)")
+    cfg = [
+        "cmake", "-GNinja", "-S", str(ROOT / "samples" / "nusim_client"), "-B", str(build),
+        "-DBOARD=native_sim_64", "-DZEPHYR_TOOLCHAIN_VARIANT=host",
+        f"-DZEPHYR_MODULES={modules}",
+        f"-DEXTRA_DTC_OVERLAY_FILE={ROOT / 'tests' / 'e2e' / 'e2e.overlay'}",
+        "-DCONFIG_LWM2M_NUSIM_NETWORK_TIMEOUT=10",
+        "-DCONFIG_COMPILER_WARNINGS_AS_ERRORS=y",
+    ]
+    if subprocess.run(cfg, capture_output=True).returncode != 0:
+        subprocess.run(["rm", "-rf", str(build)])
+        subprocess.run(cfg, check=True, capture_output=True)
+    subprocess.run(["ninja", "-C", str(build)], check=True, capture_output=True)
+    return build

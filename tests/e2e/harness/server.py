@@ -1,0 +1,334 @@
+# Copyright (c) 2026 nusim-lwm2m contributors
+# SPDX-License-Identifier: Apache-2.0
+"""A LwM2M server on aiocoap: the registration interface (register, update, de-register)
+and the device management interface (read, write, execute, create, delete, observe).
+
+It runs its asyncio loop in a thread of its own, so tests and the demo call it as plain
+functions. Every device management call goes to the registered client's address from
+the server's own socket, as a LwM2M server's requests must (Zephyr's client only hears
+its server's address). Block-wise writes (RFC 7959 Block1) are sent block by block by
+this module, so a test chooses whether and how a value is split.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+import aiocoap
+import aiocoap.resource
+from aiocoap import Code
+from aiocoap.optiontypes import BlockOption
+
+from . import codec
+
+
+@dataclass
+class Registration:
+    endpoint: str
+    lifetime: int
+    binding: str
+    version: str
+    links: list[str]
+    location: str
+    remote: object
+    updates: int = 0
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Response:
+    code: Code
+    content_format: int | None
+    payload: bytes
+    blocks: int = 1
+
+    @property
+    def ok(self) -> bool:
+        return self.code.is_successful()
+
+    def text(self) -> str:
+        return self.payload.decode()
+
+
+class Observation:
+    """Notifications of one observe, in arrival order."""
+
+    def __init__(self, server: "Lwm2mServer", path: str):
+        self.server = server
+        self.path = path
+        self.first: Response | None = None
+        self.notifications: list[Response] = []
+        self._cond = threading.Condition()
+        self._handle = None
+
+    def _add(self, r: Response):
+        with self._cond:
+            self.notifications.append(r)
+            self._cond.notify_all()
+
+    def wait(self, pred, timeout: float) -> Response:
+        """The first notification (in order) for which pred(response) holds."""
+        deadline = time.monotonic() + timeout
+        seen = 0
+        with self._cond:
+            while True:
+                for r in self.notifications[seen:]:
+                    if pred(r):
+                        return r
+                seen = len(self.notifications)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(
+                        f"no matching notification of {self.path} within {timeout} s "
+                        f"(got {[n.payload for n in self.notifications]})"
+                    )
+                self._cond.wait(left)
+
+    def cancel(self):
+        if self._handle is not None:
+            self.server._call(self._cancel())
+
+    async def _cancel(self):
+        self._handle.observation.cancel()
+
+
+class _RegistrationInterface(aiocoap.resource.Resource, aiocoap.resource.PathCapable):
+    """The server's whole site: /rd (register), /rd/<location> (update, de-register)."""
+
+    def __init__(self, server: "Lwm2mServer"):
+        super().__init__()
+        self.server = server
+
+    async def render(self, request):
+        s = self.server
+        path = request.opt.uri_path
+        if not path or path[0] != "rd":
+            return aiocoap.Message(code=Code.NOT_FOUND)
+        path = path[1:]
+        if request.code == Code.POST and not path:
+            return s._register(request)
+        if request.code == Code.POST and len(path) == 1:
+            return s._update(path[0], request)
+        if request.code == Code.DELETE and len(path) == 1:
+            return s._deregister(path[0])
+        return aiocoap.Message(code=Code.METHOD_NOT_ALLOWED)
+
+
+class Lwm2mServer:
+    """A LwM2M 1.x server (NoSec) bound to host:port."""
+
+    def __init__(self, host: str = "0.0.0.0", port: int = 5683, log=print):
+        self.host, self.port, self.log = host, port, log
+        self.registrations: dict[str, Registration] = {}
+        self.history: list[tuple[str, str]] = []  # (event, endpoint)
+        # Answers to registration traffic; a test sets them to refuse it (e.g. Code.FORBIDDEN).
+        self.refuse_register: Code | None = None
+        self.refuse_update: Code | None = None
+        self._ids = itertools.count(1)
+        self._cond = threading.Condition()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._ctx = None
+
+    # --- life cycle ---
+
+    def start(self) -> "Lwm2mServer":
+        # aiocoap warns on every final Block1 response without a Block1 option, which is
+        # how Zephyr 3.4 answers; the harness reports what matters itself.
+        logging.getLogger("coap").setLevel(logging.ERROR)
+        logging.getLogger("coap-server").setLevel(logging.ERROR)
+        self._thread.start()
+        self._call(self._start())
+        return self
+
+    async def _start(self):
+        self._ctx = await aiocoap.Context.create_server_context(
+            _RegistrationInterface(self), bind=(self.host, self.port)
+        )
+
+    def stop(self):
+        if self._ctx is not None:
+            self._call(self._shutdown())
+            self._ctx = None
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+
+    async def _shutdown(self):
+        me = asyncio.current_task()
+        for t in asyncio.all_tasks():
+            if t is not me:
+                t.cancel()
+        await self._ctx.shutdown()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def _call(self, coro, timeout: float = 120):
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+    # --- registration interface (runs in the loop) ---
+
+    def _register(self, request):
+        if self.refuse_register is not None:
+            self.history.append(("refused", ""))
+            return aiocoap.Message(code=self.refuse_register)
+        q = dict(
+            p.split("=", 1) if "=" in p else (p, "") for p in request.opt.uri_query
+        )
+        ep = q.get("ep")
+        if not ep:
+            return aiocoap.Message(code=Code.BAD_REQUEST)
+        loc = str(next(self._ids))
+        reg = Registration(
+            endpoint=ep,
+            lifetime=int(q.get("lt", "86400")),
+            binding=q.get("b", "U"),
+            version=q.get("lwm2m", "1.0"),
+            links=codec.parse_link_format(request.payload.decode(errors="replace")),
+            location=loc,
+            remote=request.remote,
+        )
+        with self._cond:
+            self.registrations[ep] = reg
+            self.history.append(("register", ep))
+            self._cond.notify_all()
+        self.log(f"server: {ep} registered from {request.remote.hostinfo}: {','.join(reg.links)}")
+        return aiocoap.Message(code=Code.CREATED, location_path=("rd", loc))
+
+    def _find(self, loc: str) -> Registration | None:
+        return next((r for r in self.registrations.values() if r.location == loc), None)
+
+    def _update(self, loc: str, request):
+        reg = self._find(loc)
+        if reg is None:
+            return aiocoap.Message(code=Code.NOT_FOUND)
+        if self.refuse_update is not None:
+            self.history.append(("update refused", reg.endpoint))
+            return aiocoap.Message(code=self.refuse_update)
+        with self._cond:
+            reg.updates += 1
+            reg.remote = request.remote
+            if request.payload:
+                reg.links = codec.parse_link_format(request.payload.decode(errors="replace"))
+            self.history.append(("update", reg.endpoint))
+            self._cond.notify_all()
+        return aiocoap.Message(code=Code.CHANGED)
+
+    def _deregister(self, loc: str):
+        reg = self._find(loc)
+        if reg is None:
+            return aiocoap.Message(code=Code.NOT_FOUND)
+        with self._cond:
+            del self.registrations[reg.endpoint]
+            self.history.append(("deregister", reg.endpoint))
+            self._cond.notify_all()
+        return aiocoap.Message(code=Code.DELETED)
+
+    def wait_for(self, event: str, endpoint: str, timeout: float, after: int = 0) -> Registration | None:
+        """Wait until history[after:] holds (event, endpoint); returns the registration."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while (event, endpoint) not in self.history[after:]:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(
+                        f"no {event} of {endpoint} within {timeout} s: {self.history[after:]}"
+                    )
+                self._cond.wait(left)
+            return self.registrations.get(endpoint)
+
+    def wait_registration(self, endpoint: str, timeout: float = 30, after: int = 0) -> Registration:
+        return self.wait_for("register", endpoint, timeout, after)
+
+    # --- device management interface ---
+
+    def _message(self, ep: str, code: Code, path: str, **opts) -> aiocoap.Message:
+        reg = self.registrations.get(ep)
+        if reg is None:
+            raise LookupError(f"{ep} is not registered")
+        msg = aiocoap.Message(code=code, **opts)
+        msg.opt.uri_path = tuple(p for p in path.strip("/").split("/") if p)
+        msg.remote = reg.remote
+        return msg
+
+    async def _send(self, msg: aiocoap.Message) -> Response:
+        r = await self._ctx.request(msg, handle_blockwise=True).response
+        return Response(r.code, r.opt.content_format, r.payload)
+
+    def read(self, ep: str, path: str, accept: int | None = None) -> Response:
+        """GET (Block2 responses are reassembled by aiocoap)."""
+        opts = {} if accept is None else {"accept": accept}
+        return self._call(self._send(self._message(ep, Code.GET, path, **opts)))
+
+    def execute(self, ep: str, path: str, args: bytes = b"") -> Response:
+        return self._call(self._send(self._message(ep, Code.POST, path, payload=args)))
+
+    def delete(self, ep: str, path: str) -> Response:
+        return self._call(self._send(self._message(ep, Code.DELETE, path)))
+
+    def write(
+        self,
+        ep: str,
+        path: str,
+        payload: bytes,
+        content_format: int,
+        *,
+        replace: bool = True,
+        block_size: int | None = None,
+    ) -> Response:
+        """Write (PUT replaces, POST updates partially, as for an instance; POST to an
+        object is a create). With block_size (16..1024), aiocoap sends the payload as
+        Block1 blocks of that size (Size1 on the first); without it, as one message,
+        whatever its size."""
+        code = Code.PUT if replace else Code.POST
+        return self._call(self._write(ep, code, path, payload, content_format, block_size))
+
+    def create(self, ep: str, obj: int, payload: bytes, content_format: int, **kw) -> Response:
+        return self.write(ep, f"/{obj}", payload, content_format, replace=False, **kw)
+
+    async def _write(self, ep, code, path, payload, cf, block_size) -> Response:
+        msg = self._message(ep, code, path, payload=payload, content_format=cf)
+        if block_size is None:
+            r = await self._ctx.request(msg, handle_blockwise=False).response
+            return Response(r.code, r.opt.content_format, r.payload)
+        szx = block_size.bit_length() - 5
+        if not 0 <= szx <= 6 or block_size != 1 << (szx + 4):
+            raise ValueError(f"block size {block_size}: not a power of two in 16..1024")
+        # aiocoap's own Block1 client, at this block size (it continues on a response that
+        # acknowledges the block with a Block1 option, 2.31 or, as Zephyr 3.4 sends, 2.04).
+        msg.opt.block1 = BlockOption.BlockwiseTuple(0, False, szx)
+        r = await self._ctx.request(msg, handle_blockwise=True).response
+        blocks = max(1, -(-len(payload) // block_size))
+        return Response(r.code, r.opt.content_format, r.payload, blocks)
+
+    def observe(self, ep: str, path: str, accept: int | None = None) -> Observation:
+        """Observe path; the first response is .first, later ones .notifications."""
+        ob = Observation(self, path)
+        ob.first = self._call(self._observe(ob, ep, path, accept))
+        return ob
+
+    async def _observe(self, ob: Observation, ep, path, accept) -> Response:
+        opts = {"observe": 0}
+        if accept is not None:
+            opts["accept"] = accept
+        msg = self._message(ep, Code.GET, path, **opts)
+        ob._handle = self._ctx.request(msg)
+        first = await ob._handle.response
+
+        async def follow():
+            try:
+                async for n in ob._handle.observation:
+                    ob._add(Response(n.code, n.opt.content_format, n.payload))
+            except Exception as e:  # the observation ended (cancel, error, shutdown)
+                self.log(f"server: observation of {path} ended: {e!r}")
+
+        self._loop.create_task(follow())
+        return Response(first.code, first.opt.content_format, first.payload)
