@@ -52,7 +52,8 @@ impl Assembly {
 
     /// A block of `len` bytes at `offset` has been written. Returns the whole value's
     /// length once the last block is in, None while more are to come. `cap` is the most
-    /// a value may be. Any error ends the assembly.
+    /// a value may be. Any error ends the assembly. A block at offset 0 is always a first
+    /// block (a whole value written through `lwm2m_set_*` never passes [`Self::place`]).
     pub fn written(
         &mut self,
         inst: u16,
@@ -62,6 +63,9 @@ impl Assembly {
         last: bool,
         cap: usize,
     ) -> Result<Option<usize>, BlockError> {
+        if offset == 0 {
+            let _ = self.place(inst, res, 0);
+        }
         let r = self.place_existing(inst, res, offset).and_then(|()| {
             let total = offset.checked_add(len).ok_or(BlockError::TooLong)?;
             if total > cap {
@@ -110,6 +114,17 @@ mod tests {
         a.place(1, 0, 0).unwrap();
         assert_eq!(a.written(1, 0, 0, 88, true, 2048), Ok(Some(88)));
         assert!(!a.in_progress());
+    }
+
+    #[test]
+    fn a_whole_value_needs_no_place() {
+        // lwm2m_set_string() calls the write callbacks without the wrapped handler.
+        let mut a = Assembly::new();
+        assert_eq!(a.written(1, 3, 0, 128, true, 2048), Ok(Some(128)));
+        a.place(0, 0, 0).unwrap();
+        a.written(0, 0, 0, 512, false, 2048).unwrap();
+        assert_eq!(a.written(1, 3, 0, 88, true, 2048), Ok(Some(88)));
+        assert!(!a.in_progress(), "a whole value abandons an unfinished one");
     }
 
     #[test]

@@ -14,6 +14,23 @@ LOG_MODULE_REGISTER(nusim_client, LOG_LEVEL_INF);
 
 static struct lwm2m_ctx client;
 
+static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev);
+
+/* After a refused or failed registration the engine stops: start it again a little
+ * later, as a device whose server was out of reach must.
+ */
+static void restart_client(struct k_work *work)
+{
+	int ret;
+
+	ARG_UNUSED(work);
+	ret = lwm2m_rd_client_start(&client, CONFIG_NUSIM_CLIENT_ENDPOINT, 0, rd_event, NULL);
+	if (ret < 0) {
+		LOG_WRN("Restarting the LwM2M client failed: %d", ret);
+	}
+}
+static K_WORK_DELAYABLE_DEFINE(restart_work, restart_client);
+
 static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev)
 {
 	ARG_UNUSED(ctx);
@@ -28,7 +45,9 @@ static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev)
 		break;
 	case LWM2M_RD_CLIENT_EVENT_REGISTRATION_FAILURE:
 	case LWM2M_RD_CLIENT_EVENT_NETWORK_ERROR:
-		LOG_WRN("Registration failed (event %d)", ev);
+		LOG_WRN("Registration failed (event %d): trying again in %d s", ev,
+			CONFIG_NUSIM_CLIENT_RETRY_SECONDS);
+		k_work_reschedule(&restart_work, K_SECONDS(CONFIG_NUSIM_CLIENT_RETRY_SECONDS));
 		break;
 	default:
 		break;
