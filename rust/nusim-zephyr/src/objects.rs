@@ -130,7 +130,8 @@ struct State {
     iccid_known: bool,
     /// A 507 value arriving block by block (see `nusim_core::block`).
     block: Assembly,
-    /// Offset and "last" flag of the block being written now (0, true outside Block1).
+    /// Offset of the block being written now and whether more follow ((0, false) outside
+    /// Block1; all zero, so the state stays in .bss).
     block_at: (usize, bool),
 }
 
@@ -171,7 +172,7 @@ static STATE: Locked<State> = Locked::new(State {
     restoring: 0,
     iccid_known: false,
     block: Assembly::new(),
-    block_at: (0, true),
+    block_at: (0, false),
 });
 
 /// The package copy a load works on (length, bytes), made at execute time, so that the 507
@@ -531,7 +532,7 @@ pub extern "C" fn nusim_rs_507_delete(inst: u16) -> i32 {
 pub extern "C" fn nusim_rs_507_block(inst: u16, res: u16, offset: usize, last: bool) -> i32 {
     STATE.with(|s| match s.block.place(inst, res, offset) {
         Ok(()) => {
-            s.block_at = (offset, last);
+            s.block_at = (offset, !last);
             0
         }
         Err(e) => {
@@ -544,7 +545,7 @@ pub extern "C" fn nusim_rs_507_block(inst: u16, res: u16, offset: usize, last: b
 /// The wrapped write handler returned: later writes (lwm2m_set_*) are whole values.
 #[no_mangle]
 pub extern "C" fn nusim_rs_507_block_end() {
-    STATE.with(|s| s.block_at = (0, true));
+    STATE.with(|s| s.block_at = (0, false));
 }
 
 /// pre_write_cb of the 507 resources: the shared staging text buffer (see the module
@@ -571,10 +572,10 @@ pub extern "C" fn nusim_rs_507_staging(_inst: u16, _res: u16, len: *mut usize) -
 #[no_mangle]
 pub extern "C" fn nusim_rs_507_commit(inst: u16, res: u16, len: usize) -> i32 {
     STATE.with(|s| {
-        let (offset, last) = s.block_at;
+        let (offset, more) = s.block_at;
         let len = match s
             .block
-            .written(inst, res, offset, len, last, Store::TEXT_MAX)
+            .written(inst, res, offset, len, !more, Store::TEXT_MAX)
         {
             Ok(None) => return 0,
             Ok(Some(total)) => total,
