@@ -4,7 +4,7 @@
 server can deliver to samples/nusim_client per content format, in one message and
 block-wise. Run as root (it makes its own network namespace):
 
-    sudo scripts/bench-large [build dir]
+    sudo scripts/bench-large
 
 For each way of writing, encP grows by 16 bytes from 16 until the write is refused or what
 reads back differs; the other six values are a real package's, in base64.

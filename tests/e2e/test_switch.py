@@ -86,6 +86,28 @@ def test_registration_offers_the_objects(lab):
     assert lab.result() == 255
 
 
+def test_read_508_whole_in_tlv_and_senml_cbor(lab):
+    """508/0 read whole in both formats agrees with single reads in plain text; the
+    certificate (about 0.7 KB of base64, so the TLV answer comes block-wise) is DER."""
+    import base64
+
+    single = {r: lab.text(f"/508/0/{r}") for r in (0, 1, 3, 6)}
+    tlv = lab.srv.read(EP, "/508/0", codec.TLV)
+    assert tlv.ok and tlv.content_format == codec.TLV, tlv
+    got = {i: v for _, i, v in codec.tlv_decode(tlv.payload)}
+    assert set(got) == {0, 1, 2, 3, 4, 6}  # 5 is the execute
+    for r in (0, 1, 3):
+        assert got[r].decode() == single[r]
+    assert codec.tlv_int(got[6]) == int(single[6])
+    assert codec.tlv_objlnk(got[4]) == codec.NULL_LINK
+    assert got[2] == bytes([0x01, 0x01])  # capabilities: version 1, DP authentication
+    senml = codec.senml_cbor_decode(lab.srv.read(EP, "/508/0", codec.SENML_CBOR).payload)
+    assert senml["/508/0/1"] == single[1] and senml["/508/0/3"] == single[3]
+    assert senml["/508/0/4"] == codec.NULL_LINK and senml["/508/0/6"] == int(single[6])
+    der = base64.b64decode(single[3], validate=True)
+    assert der[0] == 0x30 and len(der) > 200
+
+
 def test_switch_with_a_tlv_instance(lab):
     """Create 507/0 with one TLV write, link it, execute: the ICCID changes, the result is
     0, and both observations notify."""
