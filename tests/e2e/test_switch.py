@@ -47,6 +47,8 @@ class Lab:
         link = ObjLink(507, inst)
         if fmt == codec.TLV:
             payload = codec.tlv(codec.TLV_RESOURCE, 4, codec._value_bytes(link))
+        elif fmt == codec.SENML_CBOR:
+            payload = codec.senml_cbor("/508/0/", {4: link})
         else:
             payload = codec.plain_text(link)
         r = self.srv.write(EP, "/508/0/4", payload, fmt)
@@ -72,8 +74,10 @@ def lab(e2e_build):
                 yield Lab(srv, dev)
             finally:
                 dev.stop()
+                # All boots' output, for a failure's post-mortem.
+                (e2e_build / "e2e-device.log").write_text("\n".join(dev.lines) + "\n")
                 if os.environ.get("NUSIM_E2E_LOG"):
-                    print(dev.output())
+                    print("\n".join(dev.lines))
         dev.erase()
 
 
@@ -162,6 +166,21 @@ def test_second_switch_with_senml_cbor_and_a_1kb_encp(lab):
     ob.cancel()
 
 
+def test_a_read_between_blocks_abandons_the_write(lab):
+    """The staging buffer is shared: a read of 507 between two blocks abandons the value
+    being assembled, its next block gets 4.08, and the stored value stays."""
+    values = package(ICCID_B, "--encp-size", "1024")
+    before = lab.text("/507/1/0")
+    text = values[0][::-1].encode()  # valid base64 characters, another value
+    r = lab.srv.write_block(EP, "/507/1/0", text[:512], codec.TEXT, 0, True, 512)
+    assert r.ok, r
+    assert lab.text("/507/1/1") == values[1]
+    r = lab.srv.write_block(EP, "/507/1/0", text[512:1024], codec.TEXT, 1, True, 512)
+    assert r.code.dotted == "4.08", r
+    lab.dev.wait_line(r"block-wise 507 write was abandoned", 5)
+    assert lab.text("/507/1/0") == before
+
+
 def test_one_message_too_large_is_refused_not_cut(lab):
     """A single datagram that fills the engine's 1,280-byte receive buffer may have been
     cut: 4.13, and the stored value stays."""
@@ -202,7 +221,7 @@ def test_reboot_in_the_middle_of_a_load(lab):
     values = package(ICCID_C)
     r = lab.srv.write(EP, "/507/0", codec.tlv_resources(values), codec.TLV)
     assert r.ok, r
-    lab.link_and_load(0)
+    lab.link_and_load(0, codec.SENML_CBOR)
     lab.dev.wait_line(r"requested", 10)
     time.sleep(0.5)  # inside the nuSIM's 1.5 s install
     lab.dev.stop()

@@ -309,6 +309,20 @@ class Lwm2mServer:
         blocks = max(1, -(-len(payload) // block_size))
         return Response(r.code, r.opt.content_format, r.payload, blocks)
 
+    def write_block(
+        self, ep: str, path: str, chunk: bytes, content_format: int, num: int, more: bool,
+        block_size: int,
+    ) -> Response:
+        """One Block1 block sent by hand (PUT), to test what happens between blocks."""
+        szx = block_size.bit_length() - 5
+        msg = self._message(ep, Code.PUT, path, payload=chunk, content_format=content_format)
+        msg.opt.block1 = BlockOption.BlockwiseTuple(num, more, szx)
+        return self._call(self._send_raw(msg))
+
+    async def _send_raw(self, msg: aiocoap.Message) -> Response:
+        r = await self._ctx.request(msg, handle_blockwise=False).response
+        return Response(r.code, r.opt.content_format, r.payload)
+
     def observe(self, ep: str, path: str, accept: int | None = None) -> Observation:
         """Observe path; the first response is .first, later ones .notifications."""
         ob = Observation(self, path)
