@@ -14,3 +14,25 @@ for m in "$ZP/modules/hal/cmsis" "$ZP/modules/hal/nordic" "$ZP/modules/lib/zcbor
 done
 export NUSIM_MODULES
 NUSIM_CMAKE_ARGS=(-DZEPHYR_MODULES="$NUSIM_MODULES" -DZEPHYR_TOOLCHAIN_VARIANT=gnuarmemb -DGNUARMEMB_TOOLCHAIN_PATH=/usr)
+
+# samples/nusim_client needs zcbor (SenML CBOR): say so plainly where it is missing.
+# Usage: nusim_require_zcbor <who>
+nusim_require_zcbor() {
+  if [ ! -d "$ZP/modules/lib/zcbor" ]; then
+    echo "$1: samples/nusim_client needs the zcbor module at $ZP/modules/lib/zcbor" \
+      "(west.yml; README, 'Getting Zephyr')" >&2
+    return 1
+  fi
+}
+
+# Builds samples/nusim_client for native_sim_64 into <dir>, quietly. A build directory
+# from an older checkout may name files that are gone: it is configured afresh then.
+# Usage: nusim_build_sample <dir> [cmake args...]
+nusim_build_sample() {
+  local dir=$1
+  shift
+  local cfg=(cmake -GNinja -S "$NUSIM_ROOT/samples/nusim_client" -B "$dir" -DBOARD=native_sim_64
+             -DZEPHYR_TOOLCHAIN_VARIANT=host -DZEPHYR_MODULES="$NUSIM_MODULES" "$@")
+  "${cfg[@]}" >/dev/null 2>&1 || { rm -rf "$dir"; "${cfg[@]}" >/dev/null; }
+  ninja -C "$dir" >"$dir/ninja.log" 2>&1 || { tail -30 "$dir/ninja.log" >&2; return 1; }
+}

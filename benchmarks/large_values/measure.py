@@ -13,9 +13,7 @@ reads back differs; the other six values are a real package's, in base64.
 from __future__ import annotations
 
 import base64
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -24,18 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "e2e"))
 from harness import codec  # noqa: E402
 from harness.device import Device  # noqa: E402
 from harness.netns import SERVER_ADDR, Namespace  # noqa: E402
+from harness.packages import package  # noqa: E402
 from harness.server import Lwm2mServer  # noqa: E402
 
 EP = "nusim-demo"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def package_values() -> dict[int, str]:
-    out = subprocess.run(
-        ["cargo", "run", "-q", "--release", "-p", "nusim-pkg", "--bin", "nusim-tool", "--",
-         "package", "--iccid", "8949000000000000017", "--json"],
-        cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    return {int(k): v for k, v in json.loads(out)["text"].items()}
 
 
 def encp_text(n: int, hexa: bool) -> str:
@@ -100,7 +91,7 @@ def measure(srv, write, hexa, limit=1024):
 
 def main():
     build = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "build" / "nusim_client")
-    values = package_values()
+    values = package("8949000000000000017")
     rows = []
     with Namespace():
         dev = Device(build / "zephyr" / "zephyr.exe", build / "flash-measure.bin")

@@ -5,7 +5,6 @@ namespace with its TAP interface, the aiocoap LwM2M server in it, and the device
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -16,20 +15,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 ROOT = Path(__file__).resolve().parents[2]
-EP = "nusim-demo"
+EP = "nusim-demo"  # CONFIG_NUSIM_CLIENT_ENDPOINT
 
 
 def pytest_addoption(parser):
     parser.addoption("--e2e-build", default=None, help="build directory of the e2e sample")
-
-
-def package(iccid: str, *extra: str) -> dict[int, str]:
-    """What a server writes into a 507 instance (nusim-tool package --json)."""
-    out = subprocess.run(
-        ["cargo", "run", "-q", "--release", "-p", "nusim-pkg", "--bin", "nusim-tool", "--",
-         "package", "--iccid", iccid, "--json", *extra],
-        cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    return {int(k): v for k, v in json.loads(out)["text"].items()}
 
 
 @pytest.fixture(scope="session")

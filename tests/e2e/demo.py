@@ -12,11 +12,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from conftest import EP, package  # noqa: E402
+from conftest import EP  # noqa: E402
 from harness import codec  # noqa: E402
 from harness.codec import ObjLink  # noqa: E402
 from harness.device import Device  # noqa: E402
 from harness.netns import SERVER_ADDR, Namespace, available  # noqa: E402
+from harness.packages import package  # noqa: E402
 from harness.server import Lwm2mServer  # noqa: E402
 
 NEW_ICCID = "8949000000000000017"

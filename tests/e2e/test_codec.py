@@ -71,7 +71,7 @@ def test_tlv_length_fields(length, header):
 
 
 def test_tlv_16_bit_identifier_and_objlnk():
-    enc = codec.tlv(codec.TLV_RESOURCE, 5700, codec._value_bytes(ObjLink(507, 1)))
+    enc = codec.tlv_resources({5700: ObjLink(507, 1)})
     assert enc == bytes.fromhex("E4164401FB0001")
     assert codec.tlv_objlnk(codec.tlv_decode(enc)[0][2]) == ObjLink(507, 1)
 

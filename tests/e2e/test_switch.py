@@ -14,12 +14,14 @@ import os
 import time
 
 import pytest
-from conftest import EP, package
+from aiocoap import Code
+from conftest import EP
 
 from harness import codec
 from harness.codec import ObjLink
 from harness.device import Device
 from harness.netns import SERVER_ADDR, Namespace
+from harness.packages import package
 from harness.server import Lwm2mServer
 
 INITIAL = "8949000000000000009"  # the simulator's bootstrap profile (sample's devicetree)
@@ -46,7 +48,7 @@ class Lab:
     def link_and_load(self, inst: int, fmt: int = codec.TEXT) -> None:
         link = ObjLink(507, inst)
         if fmt == codec.TLV:
-            payload = codec.tlv(codec.TLV_RESOURCE, 4, codec._value_bytes(link))
+            payload = codec.tlv_resources({4: link})
         elif fmt == codec.SENML_CBOR:
             payload = codec.senml_cbor("/508/0/", {4: link})
         else:
@@ -244,8 +246,8 @@ def test_fallback_when_the_new_profile_does_not_reach_the_server(lab):
     """After a switch the server refuses the device (as if the new carrier could not reach
     it): the deadline passes and the device returns to its backup profile (18) by itself.
     Once the server takes it again, the sample's retry registers it and it is read."""
-    lab.srv.refuse_update = codec_code("4.04")
-    lab.srv.refuse_register = codec_code("4.03")
+    lab.srv.refuse_update = Code.NOT_FOUND
+    lab.srv.refuse_register = Code.FORBIDDEN
     n = len(lab.srv.history)
     try:
         ob = lab.srv.observe(EP, "/508/0/6", codec.TEXT)
@@ -262,9 +264,3 @@ def test_fallback_when_the_new_profile_does_not_reach_the_server(lab):
     assert lab.result() == ROLLED_BACK
     assert lab.text("/508/0/1") == ICCID_C
 
-
-def codec_code(dotted: str):
-    from aiocoap import Code
-
-    cls, detail = dotted.split(".")
-    return Code(int(cls) * 32 + int(detail))

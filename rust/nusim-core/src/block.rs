@@ -37,17 +37,9 @@ impl Assembly {
     /// block of a value (which starts a new assembly) or the next block of the current one.
     pub fn place(&mut self, inst: u16, res: u16, offset: usize) -> Result<(), BlockError> {
         if offset == 0 {
-            *self = Assembly {
-                owner: Some((inst, res)),
-                next: 0,
-            };
-            return Ok(());
+            self.start(inst, res);
         }
-        if self.owner == Some((inst, res)) && offset == self.next {
-            Ok(())
-        } else {
-            Err(BlockError::OutOfOrder)
-        }
+        self.check_next(inst, res, offset)
     }
 
     /// A block of `len` bytes at `offset` has been written. Returns the whole value's
@@ -63,34 +55,32 @@ impl Assembly {
         last: bool,
         cap: usize,
     ) -> Result<Option<usize>, BlockError> {
-        if offset == 0 {
-            let _ = self.place(inst, res, 0);
-        }
-        let r = self.place_existing(inst, res, offset).and_then(|()| {
-            let total = offset.checked_add(len).ok_or(BlockError::TooLong)?;
-            if total > cap {
-                Err(BlockError::TooLong)
-            } else {
-                Ok(total)
-            }
+        let r = self.place(inst, res, offset).and_then(|()| {
+            offset
+                .checked_add(len)
+                .filter(|&total| total <= cap)
+                .ok_or(BlockError::TooLong)
         });
         match r {
             Ok(total) if !last => {
                 self.next = total;
                 Ok(None)
             }
-            Ok(total) => {
-                *self = Assembly::default();
-                Ok(Some(total))
-            }
-            Err(e) => {
-                *self = Assembly::default();
-                Err(e)
+            r => {
+                *self = Self::new();
+                r.map(Some)
             }
         }
     }
 
-    fn place_existing(&self, inst: u16, res: u16, offset: usize) -> Result<(), BlockError> {
+    fn start(&mut self, inst: u16, res: u16) {
+        *self = Assembly {
+            owner: Some((inst, res)),
+            next: 0,
+        };
+    }
+
+    fn check_next(&self, inst: u16, res: u16, offset: usize) -> Result<(), BlockError> {
         if self.owner == Some((inst, res)) && offset == self.next {
             Ok(())
         } else {

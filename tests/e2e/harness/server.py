@@ -259,9 +259,17 @@ class Lwm2mServer:
         msg.remote = reg.remote
         return msg
 
-    async def _send(self, msg: aiocoap.Message) -> Response:
-        r = await self._ctx.request(msg, handle_blockwise=True).response
-        return Response(r.code, r.opt.content_format, r.payload)
+    async def _send(self, msg: aiocoap.Message, blockwise: bool = True, blocks: int = 1) -> Response:
+        r = await self._ctx.request(msg, handle_blockwise=blockwise).response
+        return Response(r.code, r.opt.content_format, r.payload, blocks)
+
+    @staticmethod
+    def _szx(block_size: int) -> int:
+        """The Block option's size exponent of a block size in 16..1024."""
+        szx = block_size.bit_length() - 5
+        if not 0 <= szx <= 6 or block_size != 1 << (szx + 4):
+            raise ValueError(f"block size {block_size}: not a power of two in 16..1024")
+        return szx
 
     def read(self, ep: str, path: str, accept: int | None = None) -> Response:
         """GET (Block2 responses are reassembled by aiocoap)."""
@@ -297,31 +305,20 @@ class Lwm2mServer:
     async def _write(self, ep, code, path, payload, cf, block_size) -> Response:
         msg = self._message(ep, code, path, payload=payload, content_format=cf)
         if block_size is None:
-            r = await self._ctx.request(msg, handle_blockwise=False).response
-            return Response(r.code, r.opt.content_format, r.payload)
-        szx = block_size.bit_length() - 5
-        if not 0 <= szx <= 6 or block_size != 1 << (szx + 4):
-            raise ValueError(f"block size {block_size}: not a power of two in 16..1024")
+            return await self._send(msg, blockwise=False)
         # aiocoap's own Block1 client, at this block size (it continues on a response that
         # acknowledges the block with a Block1 option, 2.31 or, as Zephyr 3.4 sends, 2.04).
-        msg.opt.block1 = BlockOption.BlockwiseTuple(0, False, szx)
-        r = await self._ctx.request(msg, handle_blockwise=True).response
-        blocks = max(1, -(-len(payload) // block_size))
-        return Response(r.code, r.opt.content_format, r.payload, blocks)
+        msg.opt.block1 = BlockOption.BlockwiseTuple(0, False, self._szx(block_size))
+        return await self._send(msg, blocks=max(1, -(-len(payload) // block_size)))
 
     def write_block(
         self, ep: str, path: str, chunk: bytes, content_format: int, num: int, more: bool,
         block_size: int,
     ) -> Response:
         """One Block1 block sent by hand (PUT), to test what happens between blocks."""
-        szx = block_size.bit_length() - 5
         msg = self._message(ep, Code.PUT, path, payload=chunk, content_format=content_format)
-        msg.opt.block1 = BlockOption.BlockwiseTuple(num, more, szx)
-        return self._call(self._send_raw(msg))
-
-    async def _send_raw(self, msg: aiocoap.Message) -> Response:
-        r = await self._ctx.request(msg, handle_blockwise=False).response
-        return Response(r.code, r.opt.content_format, r.payload)
+        msg.opt.block1 = BlockOption.BlockwiseTuple(num, more, self._szx(block_size))
+        return self._call(self._send(msg, blockwise=False))
 
     def observe(self, ep: str, path: str, accept: int | None = None) -> Observation:
         """Observe path; the first response is .first, later ones .notifications."""
