@@ -132,6 +132,13 @@ static void network_timeout_handler(struct k_work *work)
 }
 static K_WORK_DELAYABLE_DEFINE(network_work, network_timeout_handler);
 
+static void report_work_handler(struct k_work *work)
+{
+	ARG_UNUSED(work);
+	nusim_rs_report_work();
+}
+static K_WORK_DEFINE(report_work, report_work_handler);
+
 static const struct lwm2m_nusim_callbacks *app_cb;
 
 BUILD_ASSERT(sizeof(struct lwm2m_nusim_status) == 52, "status layout shared with Rust");
@@ -175,6 +182,16 @@ int lwm2m_nusim_get_status(struct lwm2m_nusim_status *status)
 void nusim_glue_submit_load(void)
 {
 	(void)k_work_reschedule_for_queue(&nusim_wq, &load_work, K_NO_WAIT);
+}
+
+void nusim_glue_submit_report(void)
+{
+	(void)k_work_submit_to_queue(&nusim_wq, &report_work);
+}
+
+const void *nusim_glue_current_thread(void)
+{
+	return k_current_get();
 }
 
 void nusim_glue_defer_load(void)
@@ -250,6 +267,10 @@ static int settings_set(const char *key, size_t len, settings_read_cb read_cb, v
 	size_t size;
 	uint8_t *buf = nusim_rs_record_buf(&size);
 
+	/* Someone else's settings_load(): not ours to read (no buffer, no lock taken). */
+	if (buf == NULL) {
+		return 0;
+	}
 	/* A record too large for the buffer is not read; Rust reports it and skips it. */
 	return nusim_rs_restore(key, len <= size ? read_cb(cb_arg, buf, len) : -EFBIG);
 }
@@ -257,7 +278,9 @@ static int settings_set(const char *key, size_t len, settings_read_cb read_cb, v
 SETTINGS_STATIC_HANDLER_DEFINE(lwm2m_nusim, "nusim", NULL, settings_set, NULL, NULL);
 
 /* Reads the records back (instances and state first, then the 507 values) and re-creates
- * the 507 instances in the engine, before the application can start registration.
+ * the 507 instances in the engine, before the application can start registration. The
+ * registry lock is held around the settings calls: lock order registry, then settings,
+ * as everywhere (rust/nusim-zephyr/src/objects.rs).
  */
 static void restore(void)
 {
@@ -269,6 +292,7 @@ static void restore(void)
 		LOG_ERR("settings unavailable (%d): nothing restored, nothing will persist", rc);
 		return;
 	}
+	lwm2m_registry_lock();
 	for (uint8_t pass = 1; pass <= 2; pass++) {
 		nusim_rs_restore_pass(pass);
 		rc = settings_load_subtree("nusim");
@@ -276,6 +300,8 @@ static void restore(void)
 			LOG_ERR("reading stored records failed (%d)", rc);
 		}
 	}
+	nusim_rs_restore_pass(3);
+	lwm2m_registry_unlock();
 	for (int id; (id = nusim_rs_restored_id(n)) >= 0; n++) {
 		rc = lwm2m_create_obj_inst(PROFILE_OBJ_ID, (uint16_t)id, &inst);
 		if (rc < 0) {
@@ -302,9 +328,12 @@ int nusim_glue_read_record(const char *name, uint8_t *buf, size_t size)
 }
 #endif /* CONFIG_LWM2M_NUSIM_PERSIST */
 
+/* The engine's observer lists are guarded by the registry lock (its own callers hold it). */
 void nusim_glue_notify(uint16_t obj, uint16_t inst, uint16_t res)
 {
+	lwm2m_registry_lock();
 	(void)lwm2m_notify_observer_path(&LWM2M_OBJ(obj, inst, res));
+	lwm2m_registry_unlock();
 }
 
 int nusim_glue_load(const uint8_t *pkg, size_t len, int32_t *reason, char *iccid, size_t size)

@@ -38,6 +38,7 @@ uint8_t *nusim_rs_508_link_staging(size_t *len);
 int nusim_rs_508_link_commit(void);
 int nusim_rs_508_execute(void);
 void nusim_rs_load_work(void);
+void nusim_rs_report_work(void);
 void nusim_rs_trust_init(const char *kconfig_hex, const uint8_t *dt_keys, size_t dt_len);
 int nusim_rs_trust_set(const uint8_t *keys, size_t count);
 int nusim_rs_trust_count(void);

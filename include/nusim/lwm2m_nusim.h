@@ -69,7 +69,7 @@ enum lwm2m_nusim_decision {
 	/** Not now: 508/0/6 becomes 17 and the policy is asked again after
 	 * CONFIG_LWM2M_NUSIM_POLICY_RETRY seconds. Loads stay refused meanwhile.
 	 */
-	LWM2M_NUSIM_DEFER = 2,
+	LWM2M_NUSIM_DEFER = 2,	/* Any other answer denies (fail closed) and is logged as an error. */
 };
 
 /** 507 instance reported for a load of the backup package. */

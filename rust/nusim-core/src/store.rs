@@ -177,6 +177,14 @@ impl<const N: usize, const W: usize> ProfileStore<N, W> {
         self.slots.iter().find(|p| p.in_use && p.inst_id == inst_id)
     }
 
+    /// The slot (0..N) that instance `inst_id` occupies: the index of its read place
+    /// when every instance needs text of its own at once (an object-level read).
+    pub fn slot_of(&self, inst_id: u16) -> Option<usize> {
+        self.slots
+            .iter()
+            .position(|p| p.in_use && p.inst_id == inst_id)
+    }
+
     /// IDs of the instances in use.
     pub fn ids(&self) -> impl Iterator<Item = u16> + '_ {
         self.slots.iter().filter(|p| p.in_use).map(|p| p.inst_id)
@@ -295,9 +303,15 @@ mod tests {
         assert_eq!(s.create(3), Err(StoreError::Exists));
         assert_eq!(s.create(7), Ok(()));
         assert_eq!(s.create(9), Err(StoreError::Full));
+        assert_eq!(
+            (s.slot_of(3), s.slot_of(7), s.slot_of(9)),
+            (Some(0), Some(1), None)
+        );
         assert!(s.delete(3));
         assert!(!s.delete(3));
+        assert_eq!(s.slot_of(3), None);
         assert_eq!(s.create(9), Ok(()));
+        assert_eq!(s.slot_of(9), Some(0));
         assert_eq!(s.ids().collect::<std::vec::Vec<_>>(), [9, 7]);
     }
 

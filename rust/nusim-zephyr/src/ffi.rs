@@ -43,6 +43,10 @@ extern "C" {
     pub fn nusim_glue_arm_network_timer();
     /// Asks the application's policy about a load: 0 allow, 1 deny, 2 defer.
     pub fn nusim_glue_policy(source: u8, inst: u16) -> c_int;
+    /// Queues the report work item (result callbacks) on the module's work queue.
+    pub fn nusim_glue_submit_report();
+    /// The calling thread's identity (`k_current_get()`), compared, never dereferenced.
+    pub fn nusim_glue_current_thread() -> *const core::ffi::c_void;
     /// Queues the load work item again after CONFIG_LWM2M_NUSIM_POLICY_RETRY seconds.
     pub fn nusim_glue_defer_load();
     /// Tells the application's result callback how a load ended (`iccid` may be null).

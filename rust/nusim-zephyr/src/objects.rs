@@ -3,10 +3,25 @@
 //! Writes of 507 values land in one staging text buffer (the engine's `pre_write_cb`), are
 //! decoded and checked in `post_write_cb`, stored (when persistence is on) and only then
 //! replace the value in RAM; a bad value answers 4.00 (`-EEXIST`), a storage failure 5.00
-//! (`-EIO`), and both leave the old one. Reads re-encode into the same buffer: engine
-//! requests, notifications and `lwm2m_engine_get/set` all run under the registry lock, so
-//! the buffer is never in use twice. The buffer also holds records on their way to and
-//! from the settings backend.
+//! (`-EIO`), and both leave the old one. Only writes touch the staging buffer, so a read or
+//! an observer's notification between two blocks of a block-wise write sees the committed
+//! value and leaves the assembly alone.
+//!
+//! Reads re-encode into read places of their own: one per 507 instance slot (each of its
+//! seven values at its own offset) and one for the certificate 508/0/3. The engine's SenML
+//! CBOR writer keeps the pointer of every value of a message until it encodes the whole
+//! message, so no two values one message can hold share bytes. Engine requests,
+//! notifications and `lwm2m_engine_get/set` all run under the registry lock, and a
+//! message is encoded within one hold of it. Between messages the 507 read places are
+//! scratch room for records on their way to and from the settings backend, used only
+//! within one [`Locked::with`].
+//!
+//! Lock order: the engine's registry lock, then the settings subsystem's lock (records are
+//! saved while the registry lock is held, because a 507 write must be stored before the
+//! engine acknowledges it). Never the reverse: the settings handler touches nothing, and
+//! takes no lock, unless it runs in the module's own restore, which holds the registry lock
+//! around `settings_load_subtree()`. Result and policy callbacks run on the module's work
+//! queue with no lock held.
 //!
 //! Loads run on the module's work queue as a [`Job`]: a candidate (asked of the
 //! application's policy, checked, stored in its slot, loaded, then awaiting the network)
@@ -21,7 +36,8 @@ use crate::ffi::{
     self,
     errno::{self, E},
 };
-use core::ffi::{c_char, c_int};
+use core::ffi::{c_char, c_int, c_void};
+use core::sync::atomic::{AtomicPtr, Ordering};
 use nusim_core::block::{Assembly, BlockError};
 use nusim_core::codec;
 use nusim_core::field::{Field, HEADER_LEN};
@@ -47,20 +63,22 @@ const fn max(a: usize, b: usize) -> usize {
         b
     }
 }
-/// The shared buffer: the text room, a decoded encP followed by its record, or a package's
+/// The staging buffer of 507 writes: the text room, then a decoded encP followed by its
 /// record.
-const BUF: usize = max(
-    max(TEXT_BUF, Store::READ_TEXT_LEN),
-    max(
-        2 * ENCP_MAX_SIZE + persist::OVERHEAD,
-        WIRE + persist::OVERHEAD,
-    ),
-);
-// 508/0/3 is served as base64 from the shared text buffer.
+const STAGING: usize = max(TEXT_BUF, 2 * ENCP_MAX_SIZE + persist::OVERHEAD);
+/// The read places of all 507 instance slots, one [`Store::READ_TEXT_LEN`] each; between
+/// messages the scratch room of records.
+const READS: usize = PROFILE_INSTANCE_COUNT * Store::READ_TEXT_LEN;
+// The largest record (a package in its slot) fits the scratch room.
 const _: () = assert!(
-    CERT_MAX_SIZE.div_ceil(3) * 4 < BUF,
-    "text buffer too small for the certificate"
+    WIRE + persist::OVERHEAD <= READS && ENCP_MAX_SIZE + persist::OVERHEAD <= READS,
+    "read places too small for a record"
 );
+/// 508/0/3's read place: the certificate as padded base64, with its NUL.
+const CERT_TEXT: usize = CERT_MAX_SIZE.div_ceil(3) * 4 + 1;
+
+/// How many finished loads' results may wait for the work queue to report them.
+const PENDING_REPORTS: usize = 4;
 
 type Store = ProfileStore<PROFILE_INSTANCE_COUNT, WIRE>;
 
@@ -106,14 +124,25 @@ enum Job {
 const BACKUP_INST: u16 = u16::MAX;
 
 /// The application policy's answers (`enum lwm2m_nusim_decision`).
+const POLICY_ALLOW: c_int = 0;
 const POLICY_DENY: c_int = 1;
 const POLICY_DEFER: c_int = 2;
 
 struct State {
     store: Store,
     nusim: Nusim508<CERT_MAX_SIZE>,
-    /// Staging for writes, output of reads, records (see the module docs).
-    text: [u8; BUF],
+    /// Staging for 507 writes only (see the module docs).
+    staging: [u8; STAGING],
+    /// Read places of the 507 instance slots; scratch for records between messages.
+    reads: [u8; READS],
+    /// Read place of 508/0/3.
+    cert_text: [u8; CERT_TEXT],
+    /// Results of loads that ended at once (nothing to load), for the report work item:
+    /// callbacks run on the work queue, never under the registry lock.
+    /// (source, 507 instance, 508/0/6 code), oldest first; `n_reports` of them. Plain
+    /// numbers, so that the state stays all zero (.bss).
+    reports: [(u8, u16, u8); PENDING_REPORTS],
+    n_reports: usize,
     link_staging: ObjLnk,
     result_byte: u8,
     /// CI keys a package must be signed under (device-side check; empty: any).
@@ -136,14 +165,26 @@ struct State {
 }
 
 impl State {
-    /// The shared buffer for something other than a 507 write: a value half assembled
-    /// from blocks is lost, and its next block is refused (4.08), so the server resends.
-    fn claim_text(&mut self) -> &mut [u8; BUF] {
-        if self.block.in_progress() {
-            log::warn!("a block-wise 507 write was abandoned: the buffer was needed");
-            self.block = Assembly::new();
+    /// Queues result `r` of a load that ended at once for the report work item. The
+    /// oldest waiting result gives way if all places are taken (logged).
+    fn queue_report(&mut self, source: Source, inst: u16, r: LoadResult) {
+        if self.n_reports == PENDING_REPORTS {
+            log::warn!("result callbacks fall behind: the oldest waiting result is dropped");
+            self.take_report();
         }
-        &mut self.text
+        self.reports[self.n_reports] = (source as u8, inst, r as u8);
+        self.n_reports += 1;
+    }
+
+    /// The oldest result waiting for the report work item.
+    fn take_report(&mut self) -> Option<(u8, u16, u8)> {
+        if self.n_reports == 0 {
+            return None;
+        }
+        let first = self.reports[0];
+        self.reports.copy_within(1.., 0);
+        self.n_reports -= 1;
+        Some(first)
     }
 }
 
@@ -151,7 +192,11 @@ impl State {
 static STATE: Locked<State> = Locked::new(State {
     store: Store::new(),
     nusim: Nusim508::new(),
-    text: [0; BUF],
+    staging: [0; STAGING],
+    reads: [0; READS],
+    cert_text: [0; CERT_TEXT],
+    reports: [(0, 0, 0); PENDING_REPORTS],
+    n_reports: 0,
     link_staging: ObjLnk {
         obj_id: 0,
         obj_inst: 0,
@@ -301,31 +346,57 @@ pub extern "C" fn nusim_rs_init() -> i32 {
     0
 }
 
-/// The buffer the settings handler reads a record into, and its size. Only the address is
-/// taken: the handler fills it during [`nusim_rs_restore`]'s pass, under our init.
-#[no_mangle]
-pub extern "C" fn nusim_rs_record_buf(size: *mut usize) -> *mut u8 {
-    set_len(size, BUF);
-    // SAFETY: address only; written by the settings handler during start, which runs in
-    // our init before the engine serves anything, and read by nusim_rs_restore under the lock.
-    unsafe { core::ptr::addr_of_mut!((*STATE.as_ptr()).text) }.cast()
+/// The thread running the module's restore (null outside it). The settings handler acts
+/// only in that thread, which holds the registry lock: records from anybody else's
+/// `settings_load()` are ignored without touching any state or taking any lock.
+static RESTORER: AtomicPtr<c_void> = AtomicPtr::new(core::ptr::null_mut());
+
+/// True if the caller is the module's own restore.
+fn in_restore() -> bool {
+    // SAFETY: plain glue function without preconditions; the pointer is only compared.
+    let me = unsafe { ffi::nusim_glue_current_thread() };
+    let r = RESTORER.load(Ordering::Acquire);
+    !r.is_null() && core::ptr::eq(r, me)
 }
 
-/// Starts (`pass` 1: instances, state, slots; 2: 507 values) or ends (0) reading the
-/// records back at start.
+/// The buffer the settings handler reads a record into, and its size; null (size 0)
+/// outside the module's own restore, so the handler reads nothing then.
+#[no_mangle]
+pub extern "C" fn nusim_rs_record_buf(size: *mut usize) -> *mut u8 {
+    if !in_restore() {
+        set_len(size, 0);
+        return core::ptr::null_mut();
+    }
+    set_len(size, READS);
+    // SAFETY: address only; the restoring thread holds the registry lock for the whole
+    // restore (see nusim_rs_restore_pass), so no message uses the read places meanwhile,
+    // and nusim_rs_restore reads them under that lock.
+    unsafe { core::ptr::addr_of_mut!((*STATE.as_ptr()).reads) }.cast()
+}
+
+/// Starts reading the records back at start (`pass` 1: instances, state, slots; 2: 507
+/// values), then 3: records read, the glue creates the restored instances in the engine.
+/// The glue holds the registry lock from pass 1 to the end of pass 2.
 #[no_mangle]
 pub extern "C" fn nusim_rs_restore_pass(pass: u8) {
+    let me = if pass != 1 && pass != 2 {
+        core::ptr::null()
+    } else {
+        // SAFETY: plain glue function without preconditions.
+        unsafe { ffi::nusim_glue_current_thread() }
+    };
+    RESTORER.store(me.cast_mut(), Ordering::Release);
     STATE.with(|s| s.restoring = pass);
 }
 
 /// The settings handler's record `key` (relative to `nusim/`), `len` bytes in the record
 /// buffer (negative: the backend's read error, or -EFBIG for a record larger than it). A
 /// bad record is reported and skipped; the others are unaffected. Records seen outside our
-/// start (the application's own `settings_load()`) are ignored: RAM is already
-/// authoritative.
+/// start (the application's own `settings_load()`) are ignored before any lock is taken:
+/// RAM is already authoritative.
 #[no_mangle]
 pub extern "C" fn nusim_rs_restore(key: *const c_char, len: isize) -> i32 {
-    if key.is_null() {
+    if key.is_null() || !in_restore() {
         return 0;
     }
     // SAFETY: non-null; the settings subsystem passes a NUL-terminated name.
@@ -344,13 +415,13 @@ pub extern "C" fn nusim_rs_restore(key: *const c_char, len: isize) -> i32 {
             return;
         };
         let State {
-            text,
+            reads,
             store,
             saved,
             state_restored,
             ..
         } = s;
-        let rec = &text[..n.min(BUF)]; // the glue reads at most BUF bytes
+        let rec = &reads[..n.min(READS)]; // the glue reads at most READS bytes
         let r: Result<(), RecordError> = match (pass, k) {
             (1, Key::Instance(i)) => InstanceRecord::decode(rec).map(|_| {
                 if let Err(StoreError::Full) = store.create(i) {
@@ -554,11 +625,11 @@ pub extern "C" fn nusim_rs_507_block_end() {
 pub extern "C" fn nusim_rs_507_staging(_inst: u16, _res: u16, len: *mut usize) -> *mut u8 {
     let offset = STATE.with(|s| s.block_at.0).min(TEXT_BUF - 1);
     set_len(len, TEXT_BUF - offset);
-    // SAFETY: only the address is taken (offset < TEXT_BUF <= BUF); the engine writes
+    // SAFETY: only the address is taken (offset < TEXT_BUF <= STAGING); the engine writes
     // through it with the registry lock held, which is what every other access to STATE
     // holds too.
     unsafe {
-        core::ptr::addr_of_mut!((*STATE.as_ptr()).text)
+        core::ptr::addr_of_mut!((*STATE.as_ptr()).staging)
             .cast::<u8>()
             .add(offset)
     }
@@ -591,7 +662,7 @@ pub extern "C" fn nusim_rs_507_commit(inst: u16, res: u16, len: usize) -> i32 {
                 return errno::neg(E::Exist);
             }
         };
-        let (n, enc) = match s.store.decode_text(inst, res, &mut s.text, len) {
+        let (n, enc) = match s.store.decode_text(inst, res, &mut s.staging, len) {
             Ok(v) => v,
             Err(WriteError::NotFound) => return errno::neg(E::NoEnt),
             Err(WriteError::Invalid(e)) => {
@@ -599,7 +670,7 @@ pub extern "C" fn nusim_rs_507_commit(inst: u16, res: u16, len: usize) -> i32 {
                 return errno::neg(E::Exist);
             }
         };
-        let (value, rest) = s.text.split_at_mut(n);
+        let (value, rest) = s.staging.split_at_mut(n);
         if PERSIST {
             let rec = ResourceRecord {
                 encoding: enc,
@@ -620,20 +691,25 @@ pub extern "C" fn nusim_rs_507_commit(inst: u16, res: u16, len: usize) -> i32 {
     })
 }
 
-/// read_cb of 507: the value as the text it was written as (empty if never written).
+/// read_cb of 507: the value as the text it was written as (empty if never written), in
+/// the read place of the instance's slot and the resource (see the module docs). A value
+/// being assembled block by block is not touched: the read sees the committed value.
 #[no_mangle]
 pub extern "C" fn nusim_rs_507_read(inst: u16, res: u16, len: *mut usize) -> *const u8 {
     STATE.with(|s| {
-        s.claim_text();
-        let State { store, text, .. } = s;
-        // Each resource's text has its own place: a SenML read of the whole instance
-        // encodes all seven pointers at the end.
-        let off = Field::from_res(res).map_or(0, Store::read_offset);
-        match store.read_text(inst, res, &mut text[off..]) {
+        let State { store, reads, .. } = s;
+        let place = match (store.slot_of(inst), Field::from_res(res)) {
+            (Some(slot), Some(f)) => slot * Store::READ_TEXT_LEN + Store::read_offset(f),
+            _ => {
+                set_len(len, 0);
+                return core::ptr::null();
+            }
+        };
+        match store.read_text(inst, res, &mut reads[place..]) {
             Some(n) => {
                 // Strings are served with their NUL: lwm2m_engine_get copies len - 1 chars.
                 set_len(len, n + 1);
-                text[off..].as_ptr()
+                reads[place..].as_ptr()
             }
             None => {
                 set_len(len, 0);
@@ -647,9 +723,6 @@ pub extern "C" fn nusim_rs_507_read(inst: u16, res: u16, len: *mut usize) -> *co
 #[no_mangle]
 pub extern "C" fn nusim_rs_508_read(res: u16, len: *mut usize) -> *const u8 {
     STATE.with(|s| {
-        if res == RES_CERT {
-            s.claim_text();
-        }
         let n = &s.nusim;
         let (ptr, l): (*const u8, usize) = match res {
             RES_EID => (n.eid.with_nul().as_ptr(), n.eid.with_nul().len()),
@@ -657,9 +730,11 @@ pub extern "C" fn nusim_rs_508_read(res: u16, len: *mut usize) -> *const u8 {
             RES_CAPS => (n.caps.as_ptr(), n.caps_len),
             RES_CERT => {
                 let enc = codec::Encoding::Base64Padded;
-                let t = codec::encode(&n.cert[..n.cert_len], enc, &mut s.text).unwrap_or(0);
-                s.text[t] = 0;
-                (s.text.as_ptr(), t + 1)
+                // The same bytes each time: re-encoding never changes what an earlier
+                // read of this message points at.
+                let t = codec::encode(&n.cert[..n.cert_len], enc, &mut s.cert_text).unwrap_or(0);
+                s.cert_text[t] = 0;
+                (s.cert_text.as_ptr(), t + 1)
             }
             RES_LINK => {
                 s.link_staging = n.link();
@@ -713,11 +788,11 @@ fn set_link(s: &mut State, link: ObjLnk) -> i32 {
 /// Copies the linked package and queues its load for `source`; the result that ended it
 /// at once, if there was nothing to load.
 fn start_load(s: &mut State, source: Source) -> Result<Started, ExecuteError> {
-    if s.saved.trial.is_some() {
+    if s.saved.trial.is_some() || s.nusim.busy() {
         return Err(ExecuteError::Busy);
     }
-    // SAFETY: execute writes the copy only when no load runs (checked under the registry
-    // lock held here), and the work item reads it only while one runs.
+    // SAFETY: no load runs (checked just above, under the registry lock held here), so
+    // the work item, which touches the copy only while one runs, holds no reference to it.
     let work = unsafe { WORK_PACKAGE.get() };
     let st = s.nusim.execute(&s.store, &mut work.1)?;
     match st {
@@ -734,22 +809,35 @@ fn start_load(s: &mut State, source: Source) -> Result<Started, ExecuteError> {
                 res as u8
             );
             let _ = s.save_state();
+            let inst = s.nusim.link().obj_inst;
+            s.queue_report(source, inst, res);
         }
     }
     Ok(st)
 }
 
-fn started(st: Started, source: Source, inst: u16) {
+/// After [`start_load`]: notifies 508/0/6 and hands the load, or the result of a load that
+/// ended at once, to the work queue (callbacks never run on the caller's thread).
+fn started(st: Started) {
     // SAFETY: plain glue functions without preconditions, called without our cell
     // borrowed (the engine lock may still be held by the caller, which is allowed).
     unsafe {
         ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_RESULT);
         match st {
             Started::Load(_) => ffi::nusim_glue_submit_load(),
-            Started::Finished(r) => {
-                ffi::nusim_glue_report(source as u8, inst, r as u8, core::ptr::null())
-            }
+            Started::Finished(_) => ffi::nusim_glue_submit_report(),
         }
+    }
+}
+
+/// The report work item (module work queue): tells the application's result callback,
+/// with no lock held, each result of a load that ended at once.
+#[no_mangle]
+pub extern "C" fn nusim_rs_report_work() {
+    while let Some((source, inst, r)) = STATE.with(State::take_report) {
+        let iccid = STATE.with(|s| s.nusim.iccid);
+        // SAFETY: plain glue function; the ICCID is NUL-terminated and outlives the call.
+        unsafe { ffi::nusim_glue_report(source, inst, r, iccid.with_nul().as_ptr().cast()) };
     }
 }
 
@@ -758,9 +846,9 @@ fn started(st: Started, source: Source, inst: u16) {
 /// to load the result says why.
 #[no_mangle]
 pub extern "C" fn nusim_rs_508_execute() -> i32 {
-    match STATE.with(|s| start_load(s, Source::Server).map(|st| (st, s.nusim.link().obj_inst))) {
-        Ok((st, inst)) => {
-            started(st, Source::Server, inst);
+    match STATE.with(|s| start_load(s, Source::Server)) {
+        Ok(st) => {
+            started(st);
             0
         }
         Err(ExecuteError::Busy) => {
@@ -796,7 +884,7 @@ pub extern "C" fn nusim_rs_local_load(inst: u16) -> i32 {
         Ok(st) => {
             // SAFETY: plain glue function without preconditions.
             unsafe { ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_LINK) };
-            started(st, Source::Local, inst);
+            started(st);
             0
         }
         Err(e) => e,
@@ -1055,7 +1143,14 @@ fn load_candidate(source: Source, inst: u16) {
             report(source, inst, LoadResult::PolicyDeferred);
             return;
         }
-        _ => {}
+        POLICY_ALLOW => {}
+        other => {
+            // Fail closed: an answer the API does not define allows nothing.
+            log::error!(
+                "the application's policy answered {other}, which is not a decision: denied"
+            );
+            return end_before_chip(source, inst, LoadResult::PolicyDenied);
+        }
     }
     // SAFETY: this item runs only while a load is marked running (execute made the copy);
     // nothing else writes the copy until the load ends below.
@@ -1070,12 +1165,14 @@ fn load_candidate(source: Source, inst: u16) {
             return Ok(false);
         }
         let slot = s.saved.candidate_slot();
+        // The read places are scratch here: no message is being encoded while we hold
+        // the registry lock.
         let m = SlotRecord {
             package: &work.1[..n],
         }
-        .encode(s.claim_text())
+        .encode(&mut s.reads)
         .map_err(|_| errno::neg(E::NoMem))?;
-        save(Key::Slot(slot), Some(&s.text[..m]))?;
+        save(Key::Slot(slot), Some(&s.reads[..m]))?;
         let iccid = s.nusim.iccid;
         s.saved.begin(&iccid).map_err(|_| errno::neg(E::Busy))?;
         s.publish_saved();
@@ -1140,15 +1237,15 @@ fn read_slot(slot: u8, work: &mut (usize, [u8; WIRE])) -> Option<usize> {
     STATE.with(|s| {
         let mut name = [0u8; persist::NAME_MAX + 1];
         Key::Slot(slot).name(&mut name);
-        // SAFETY: name is NUL-terminated; the text buffer is valid for BUF bytes and only
-        // used under the lock, which we hold.
+        // SAFETY: name is NUL-terminated; the read places (scratch between messages) are
+        // valid for READS bytes and only used under the lock, which we hold.
         let n = unsafe {
-            ffi::nusim_glue_read_record(name.as_ptr().cast(), s.claim_text().as_mut_ptr(), BUF)
+            ffi::nusim_glue_read_record(name.as_ptr().cast(), s.reads.as_mut_ptr(), READS)
         };
         // Negative: none or unreadable; larger than the buffer: not read (the buffer holds
         // something else).
-        let n = usize::try_from(n).ok().filter(|&n| n <= BUF)?;
-        match SlotRecord::decode(&s.text[..n]) {
+        let n = usize::try_from(n).ok().filter(|&n| n <= READS)?;
+        match SlotRecord::decode(&s.reads[..n]) {
             Ok(r) if r.package.len() <= WIRE => {
                 work.1[..r.package.len()].copy_from_slice(r.package);
                 work.0 = r.package.len();

@@ -16,7 +16,10 @@
 #include <nusim/nusim_sim.h>
 
 #include "lwm2m_engine.h"
+#include "lwm2m_message_handling.h"
 #include "lwm2m_registry.h"
+#include "lwm2m_rw_oma_tlv.h"
+#include "lwm2m_rw_senml_cbor.h"
 #include "nusim_test.h"
 #include "packages.h"
 
@@ -277,6 +280,105 @@ ZTEST(nusim, test_delete_instance_while_loading)
 	zassert_equal(wait_result(), R_SUCCESS);
 	zassert_str_equal(iccid(), ICCID_B);
 	zassert_true(lwm2m_get_string(P(0, 0), buf, sizeof(buf)) < 0, "instance gone");
+}
+
+/* Position of @p needle in @p hay, or -1. */
+static int find(const uint8_t *hay, size_t n, const char *needle)
+{
+	size_t m = strlen(needle);
+
+	for (size_t i = 0; i + m <= n; i++) {
+		if (memcmp(hay + i, needle, m) == 0) {
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+/* Reads @p path through the engine's own read operation and content writer, as it answers
+ * a server's GET (the whole message encoded under the registry lock). The payload's length
+ * in *len, at the returned pointer.
+ */
+static const uint8_t *engine_read(const struct lwm2m_obj_path *path, uint16_t format,
+				  uint16_t *len)
+{
+	static uint8_t out[3072];
+	static struct coap_packet cpkt;
+	static struct lwm2m_message msg;
+	int ret;
+
+	memset(&msg, 0, sizeof(msg));
+	zassert_ok(coap_packet_init(&cpkt, out, sizeof(out), COAP_VERSION_1, COAP_TYPE_ACK, 0,
+				    NULL, COAP_RESPONSE_CODE_CONTENT, 0));
+	msg.out.out_cpkt = &cpkt;
+	msg.path = *path;
+	lwm2m_registry_lock();
+	if (format == LWM2M_FORMAT_APP_SENML_CBOR) {
+		msg.out.writer = &senml_cbor_writer;
+		ret = do_read_op_senml_cbor(&msg);
+	} else {
+		msg.out.writer = &oma_tlv_writer;
+		ret = do_read_op_tlv(&msg, format);
+	}
+	lwm2m_registry_unlock();
+	zassert_true(ret >= 0, "read op (format %u): %d", format, ret);
+	return coap_packet_get_payload(&cpkt, len);
+}
+
+/* Every value of 507/0 (pkg_a_hex) and 507/1 (pkg_b, different in all seven) is in the
+ * payload, all of instance 0's before instance 1's @p marker (or, with none, before all of
+ * instance 1's values).
+ */
+static void assert_two_instances(const uint8_t *p, uint16_t n, const char *marker,
+				 const char *what)
+{
+	int a_last = -1, b_first = n;
+
+	for (uint16_t r = 0; r < 7; r++) {
+		int a = find(p, n, pkg_a_hex[r]);
+		int b = find(p, n, pkg_b[r]);
+
+		zassert_true(a >= 0, "%s: 507/0/%u: instance 0's value missing", what, r);
+		zassert_true(b >= 0, "%s: 507/1/%u: instance 1's value missing", what, r);
+		a_last = MAX(a_last, a);
+		b_first = MIN(b_first, b);
+	}
+	if (marker != NULL) {
+		int m = find(p, n, marker);
+
+		zassert_true(a_last < m && m < b_first, "%s: values under the wrong instance", what);
+	}
+	zassert_true(a_last < b_first, "%s: values under the wrong instance", what);
+}
+
+/* Regression: an object-level read returned instance 1's values for instance 0 in SenML
+ * CBOR, whose writer keeps every value's pointer until the message is encoded (one read
+ * place per resource, shared by the instances).
+ */
+ZTEST(nusim, test_object_read_two_instances)
+{
+	const uint8_t *p;
+	uint16_t n;
+
+	zassert_ok(lwm2m_create_object_inst(I(0)));
+	zassert_ok(lwm2m_create_object_inst(I(1)));
+	write_pkg(0, pkg_a_hex);
+	write_pkg(1, pkg_b);
+
+	p = engine_read(&LWM2M_OBJ(507), LWM2M_FORMAT_APP_SENML_CBOR, &n);
+	assert_two_instances(p, n, "/507/1/", "SenML CBOR /507");
+	p = engine_read(&LWM2M_OBJ(507), LWM2M_FORMAT_OMA_TLV, &n);
+	assert_two_instances(p, n, NULL, "TLV /507");
+	for (uint16_t i = 0; i < 2; i++) {
+		p = engine_read(I(i), LWM2M_FORMAT_APP_SENML_CBOR, &n);
+		for (uint16_t r = 0; r < 7; r++) {
+			zassert_true(find(p, n, (i ? pkg_b : pkg_a_hex)[r]) >= 0, "507/%u/%u", i, r);
+			zassert_true(find(p, n, (i ? pkg_a_hex : pkg_b)[r]) < 0, "507/%u/%u", i, r);
+		}
+	}
+	/* Resource level and the application's view agree. */
+	assert_pkg(0, pkg_a_hex);
+	assert_pkg(1, pkg_b);
 }
 
 /* The build-time trust anchors as found at start, and whether malformed ones refused a

@@ -115,7 +115,7 @@ def test_api_suite(exe, tmp_path):
         capture_output=True, text=True, timeout=300,
     )
     out = p.stdout + p.stderr
-    assert "SUITE PASS - 100.00% [persist_api]: pass = 10" in out, out[-4000:]
+    assert "SUITE PASS - 100.00% [persist_api]: pass = 13" in out, out[-4000:]
     assert p.returncode == 0, out[-2000:]
 
 

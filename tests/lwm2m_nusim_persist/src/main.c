@@ -17,6 +17,7 @@
 #include <nusim/nusim_sim.h>
 
 #include "common.h"
+#include "lwm2m_registry.h"
 #include "packages.h"
 
 #define LOCAL    LWM2M_NUSIM_SOURCE_LOCAL
@@ -38,12 +39,16 @@ static int n_events;
 static int policy_calls;
 static int defer_first; /* defer this many times, then allow */
 static bool deny;
+static int odd_answer; /* answer this, which is no decision, if not 0 */
 
 static enum lwm2m_nusim_decision policy(enum lwm2m_nusim_source source, uint16_t inst,
 					void *user_data)
 {
 	zassert_equal_ptr(user_data, &events);
 	policy_calls++;
+	if (odd_answer != 0) {
+		return (enum lwm2m_nusim_decision)odd_answer;
+	}
 	if (deny) {
 		return LWM2M_NUSIM_DENY;
 	}
@@ -137,6 +142,7 @@ static void before(void *f)
 	policy_calls = 0;
 	defer_first = 0;
 	deny = false;
+	odd_answer = 0;
 	nusim_sim_fail_next(0, false);
 }
 
@@ -355,6 +361,168 @@ ZTEST(persist_api, test_j_shell)
 	zassert_str_equal(iccid(), ICCID_B);
 	out = shell("nusim status", 0);
 	zassert_not_null(strstr(out, "result: 18"), "%s", out);
+}
+
+/* Regression: an answer of the policy that is none of allow, deny, defer loaded the
+ * package (fail open). It denies now.
+ */
+ZTEST(persist_api, test_k_policy_fails_closed)
+{
+	int loads = nusim_sim_load_count();
+
+	odd_answer = 7;
+	zassert_ok(lwm2m_nusim_load(0));
+	zassert_equal(wait_idle(), R_DENIED);
+	zassert_equal(nusim_sim_load_count(), loads, "the package never reaches the chip");
+	zassert_str_equal(iccid(), ICCID_B);
+	assert_event(0, LOCAL, 0, R_DENIED, ICCID_B);
+}
+
+/* --- callbacks run on the module's work queue, never under the registry lock --- */
+
+static struct {
+	k_tid_t thread;
+	uint8_t result;
+	struct k_sem done;
+} slow;
+
+static void slow_result(enum lwm2m_nusim_source source, uint16_t inst, uint8_t result,
+			const char *iccid, void *user_data)
+{
+	slow.thread = k_current_get();
+	slow.result = result;
+	k_msleep(1000);
+	k_sem_give(&slow.done);
+}
+
+static const struct lwm2m_nusim_callbacks slow_callbacks = {.result = slow_result};
+
+/* Ends at once with @p want through @p start; the caller and a reader of 508/0/6 never wait
+ * for the (1 s) result callback, which runs on the module's work queue thread.
+ */
+static void assert_callback_off_the_caller(int (*start)(void), uint8_t want)
+{
+	int64_t t0;
+	int64_t call_ms, read_ms;
+
+	k_sem_init(&slow.done, 0, 1);
+	slow.thread = NULL;
+	t0 = k_uptime_get();
+	zassert_ok(start());
+	call_ms = k_uptime_get() - t0;
+	t0 = k_uptime_get();
+	zassert_equal(result(), want);
+	read_ms = k_uptime_get() - t0;
+	zassert_ok(k_sem_take(&slow.done, K_SECONDS(5)), "result callback never ran");
+	zassert_true(call_ms < 500, "the caller waited %lld ms for the callback", call_ms);
+	zassert_true(read_ms < 500, "a read waited %lld ms for the callback", read_ms);
+	zassert_equal(slow.result, want);
+	zassert_not_equal(slow.thread, k_current_get(), "callback ran on the caller's thread");
+	zassert_str_equal(k_thread_name_get(slow.thread), "nusim_load");
+}
+
+static int execute_no_link(void)
+{
+	zassert_ok(set_link(65535, 65535));
+	return execute();
+}
+
+static int local_load_incomplete(void)
+{
+	return lwm2m_nusim_load(2);
+}
+
+/* Regression: results that end a load at once (no link, incomplete profile) called the
+ * application's callback on the engine's or the caller's thread with the registry lock
+ * held.
+ */
+ZTEST(persist_api, test_l_immediate_results_reach_the_callback_on_the_work_queue)
+{
+	lwm2m_nusim_set_callbacks(&slow_callbacks);
+	assert_callback_off_the_caller(execute_no_link, R_NO_LINK);
+	zassert_ok(lwm2m_create_object_inst(I(2)));
+	zassert_ok(lwm2m_set_string(P(2, 1), pkg_a[1]));
+	assert_callback_off_the_caller(local_load_incomplete, R_INCOMPLETE);
+	zassert_ok(lwm2m_delete_object_inst(I(2)));
+	zassert_str_equal(iccid(), ICCID_B);
+}
+
+/* --- someone else's settings_load() while the module works --- */
+
+static K_SEM_DEFINE(loaded, 0, 1);
+static atomic_t loader_stop;
+static atomic_t loader_rounds;
+
+static int load_once_rc;
+
+static void load_once(void *a, void *b, void *c)
+{
+	load_once_rc = settings_load();
+	k_sem_give(&loaded);
+}
+
+static void load_loop(void *a, void *b, void *c)
+{
+	while (!atomic_get(&loader_stop)) {
+		(void)settings_load();
+		atomic_inc(&loader_rounds);
+		k_msleep(2);
+	}
+	k_sem_give(&loaded);
+}
+
+static K_THREAD_STACK_DEFINE(loader_stack, 3072);
+static struct k_thread loader;
+
+/* Regression: the module's settings handler took the registry lock inside the settings
+ * lock (the reverse of every save) and read records into the shared buffer unlocked: an
+ * application's settings_load() during a write could deadlock or corrupt it.
+ */
+ZTEST(persist_api, test_m_settings_load_by_the_application)
+{
+	/* Deterministic: with the registry lock held, as the engine holds it for a request,
+	 * another thread's settings_load() must complete (it needs no registry lock).
+	 */
+	k_sem_reset(&loaded);
+	lwm2m_registry_lock();
+	k_thread_create(&loader, loader_stack, K_THREAD_STACK_SIZEOF(loader_stack), load_once,
+			NULL, NULL, NULL, K_PRIO_PREEMPT(1), 0, K_NO_WAIT);
+	int rc = k_sem_take(&loaded, K_SECONDS(2));
+
+	lwm2m_registry_unlock();
+	zassert_ok(rc, "settings_load() waited for the registry lock (lock order inverted)");
+	zassert_ok(k_thread_join(&loader, K_SECONDS(5)));
+	zassert_ok(load_once_rc);
+
+	/* A loop of them during writes and a switch: all complete, nothing changes. */
+	atomic_set(&loader_stop, 0);
+	atomic_set(&loader_rounds, 0);
+	k_sem_reset(&loaded);
+	k_thread_create(&loader, loader_stack, K_THREAD_STACK_SIZEOF(loader_stack), load_loop,
+			NULL, NULL, NULL, K_PRIO_PREEMPT(1), 0, K_NO_WAIT);
+	for (int round = 0; round < 3; round++) {
+		write_pkg(0, pkg_a);
+		write_pkg(1, pkg_b);
+	}
+	zassert_ok(lwm2m_nusim_load(0));
+	zassert_equal(wait_idle(), R_SUCCESS);
+	zassert_str_equal(iccid(), ICCID_A);
+	lwm2m_nusim_network_ready();
+	write_pkg(1, pkg_b);
+	atomic_set(&loader_stop, 1);
+	zassert_ok(k_sem_take(&loaded, K_SECONDS(10)), "the loader never finished");
+	zassert_ok(k_thread_join(&loader, K_SECONDS(5)));
+	zassert_true(atomic_get(&loader_rounds) > 0);
+	for (uint16_t r = 0; r < 7; r++) {
+		static char v[200];
+
+		zassert_ok(lwm2m_get_string(P(0, r), v, sizeof(v)));
+		zassert_str_equal(v, pkg_a[r], "507/0/%u", r);
+		zassert_ok(lwm2m_get_string(P(1, r), v, sizeof(v)));
+		zassert_str_equal(v, pkg_b[r], "507/1/%u", r);
+	}
+	zassert_str_equal(status().backup_iccid, ICCID_A);
+	zassert_equal(stored_records(), 2 + 2 * 7 + 1 + 2, "instances, values, state, slots");
 }
 
 ZTEST_SUITE(persist_api, NULL, NULL, before, after, NULL);
