@@ -175,6 +175,12 @@ def senml_cbor(base: str, values: dict[int, object]) -> bytes:
     return cbor2.dumps(records)
 
 
+def senml_cbor_paths(paths: list[str]) -> bytes:
+    """The body of a Read-Composite (LwM2M 1.1 §7.4.3): one SenML record per path, with
+    its name only."""
+    return cbor2.dumps([{N: p} for p in paths])
+
+
 def senml_cbor_decode(data: bytes) -> dict[str, object]:
     """A SenML CBOR pack as {full name: value}, resolving base names (RFC 8428 §4.5)."""
     out: dict[str, object] = {}

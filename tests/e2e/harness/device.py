@@ -24,12 +24,21 @@ class Device:
         self.lines: list[str] = []
         self._cond = threading.Condition()
         self._start_line = 0
+        self._mark = 0
 
     def erase(self):
         self.flash.unlink(missing_ok=True)
 
+    def mark(self) -> int:
+        """Starts a step: wait_line() looks at lines printed from here on only, so a
+        line an earlier step printed never satisfies a later wait."""
+        with self._cond:
+            self._mark = len(self.lines)
+        return self._mark
+
     def start(self):
-        self._start_line = len(self.lines)
+        with self._cond:
+            self._start_line = self._mark = len(self.lines)
         self.proc = subprocess.Popen(
             # A seed of its own per boot: native_sim's entropy is otherwise the same each
             # run, and so would be the client's CoAP message IDs and tokens.
@@ -58,11 +67,11 @@ class Device:
             self.proc.wait(10)
         self.proc = None
 
-    def wait_line(self, pattern: str, timeout: float = 30, since_start: bool = True) -> re.Match:
-        """The first log line of this run (or of all runs) matching pattern."""
+    def wait_line(self, pattern: str, timeout: float = 30) -> re.Match:
+        """The first log line matching pattern printed since the last mark() (or start)."""
         rx = re.compile(pattern)
         deadline = time.monotonic() + timeout
-        i = self._start_line if since_start else 0
+        i = self._mark
         with self._cond:
             while True:
                 for j in range(i, len(self.lines)):

@@ -293,9 +293,11 @@ class Lwm2mServer:
         block_size: int | None = None,
     ) -> Response:
         """Write (PUT replaces, POST updates partially, as for an instance; POST to an
-        object is a create). With block_size (16..1024), aiocoap sends the payload as
-        Block1 blocks of that size (Size1 on the first); without it, as one message,
-        whatever its size."""
+        object is a create). With block_size (16..1024), the payload goes as Block1
+        blocks of that size, one request each, each block sent only once the previous
+        one was acknowledged with its Block1 option (2.31 or, as Zephyr 3.4 answers,
+        2.04); .blocks counts the requests that went on the wire. Without it, as one
+        message, whatever its size."""
         code = Code.PUT if replace else Code.POST
         return self._call(self._write(ep, code, path, payload, content_format, block_size))
 
@@ -306,10 +308,31 @@ class Lwm2mServer:
         msg = self._message(ep, code, path, payload=payload, content_format=cf)
         if block_size is None:
             return await self._send(msg, blockwise=False)
-        # aiocoap's own Block1 client, at this block size (it continues on a response that
-        # acknowledges the block with a Block1 option, 2.31 or, as Zephyr 3.4 sends, 2.04).
-        msg.opt.block1 = BlockOption.BlockwiseTuple(0, False, self._szx(block_size))
-        return await self._send(msg, blocks=max(1, -(-len(payload) // block_size)))
+        szx = self._szx(block_size)
+        sent = 0
+        for num, at in enumerate(range(0, max(len(payload), 1), block_size)):
+            chunk = payload[at : at + block_size]
+            more = at + block_size < len(payload)
+            m = self._message(ep, code, path, payload=chunk, content_format=cf)
+            m.opt.block1 = BlockOption.BlockwiseTuple(num, more, szx)
+            if num == 0:
+                m.opt.size1 = len(payload)
+            r = await self._ctx.request(m, handle_blockwise=False).response
+            sent += 1
+            ack = r.opt.block1
+            if not more or not r.code.is_successful():
+                return Response(r.code, r.opt.content_format, r.payload, sent)
+            if ack is None or ack.block_number != num:
+                raise AssertionError(f"block {num} of {path}: {r.code} without its Block1")
+        raise AssertionError("unreachable")
+
+    def composite_read(self, ep: str, paths: list[str], at: str = "/") -> Response:
+        """LwM2M 1.1 Read-Composite: FETCH of `at` (the root, as the specification has
+        it) with the paths as SenML CBOR records."""
+        body = codec.senml_cbor_paths(paths)
+        msg = self._message(ep, Code.FETCH, at, payload=body,
+                            content_format=codec.SENML_CBOR, accept=codec.SENML_CBOR)
+        return self._call(self._send(msg))
 
     def write_block(
         self, ep: str, path: str, chunk: bytes, content_format: int, num: int, more: bool,
@@ -320,18 +343,24 @@ class Lwm2mServer:
         msg.opt.block1 = BlockOption.BlockwiseTuple(num, more, self._szx(block_size))
         return self._call(self._send(msg, blockwise=False))
 
-    def observe(self, ep: str, path: str, accept: int | None = None) -> Observation:
-        """Observe path; the first response is .first, later ones .notifications."""
+    def observe(
+        self, ep: str, path: str, accept: int | None = None, *, blockwise: bool = True
+    ) -> Observation:
+        """Observe path; the first response is .first, later ones .notifications. With
+        blockwise=False each notification is its first block only: Zephyr's engine
+        cannot serve the rest of a notification larger than one block (it drops a Block2
+        request that continues no response of its own), and aiocoap's attempt would hold
+        up every later request to the device until its retransmissions run out."""
         ob = Observation(self, path)
-        ob.first = self._call(self._observe(ob, ep, path, accept))
+        ob.first = self._call(self._observe(ob, ep, path, accept, blockwise))
         return ob
 
-    async def _observe(self, ob: Observation, ep, path, accept) -> Response:
+    async def _observe(self, ob: Observation, ep, path, accept, blockwise) -> Response:
         opts = {"observe": 0}
         if accept is not None:
             opts["accept"] = accept
         msg = self._message(ep, Code.GET, path, **opts)
-        ob._handle = self._ctx.request(msg)
+        ob._handle = self._ctx.request(msg, handle_blockwise=blockwise)
         first = await ob._handle.response
 
         async def follow():
