@@ -184,6 +184,16 @@ void nusim_glue_submit_load(void)
 	(void)k_work_reschedule_for_queue(&nusim_wq, &load_work, K_NO_WAIT);
 }
 
+void nusim_glue_submit_load_after(uint32_t ms)
+{
+	(void)k_work_reschedule_for_queue(&nusim_wq, &load_work, K_MSEC(ms));
+}
+
+void nusim_glue_sleep_ms(uint32_t ms)
+{
+	(void)k_msleep((int32_t)MIN(ms, (uint32_t)INT32_MAX));
+}
+
 void nusim_glue_submit_report(void)
 {
 	(void)k_work_submit_to_queue(&nusim_wq, &report_work);

@@ -37,17 +37,56 @@ struct nusim_sim_data {
 
 static atomic_t loads;
 static int fail_err;
+static int fail_count;
 static bool fail_wipe;
+static atomic_t iccid_unavailable;
+
+#ifdef CONFIG_ARCH_POSIX
+#include "cmdline.h"
+#include "soc.h"
+
+/* --nusim-sim-iccid-unavailable=N: the first N ICCID queries after boot fail, as from a
+ * modem that is still booting when the LwM2M module starts.
+ */
+static uint32_t boot_iccid_unavailable;
+
+static void sim_native_options(void)
+{
+	static struct args_struct_t opts[] = {
+		{.option = "nusim-sim-iccid-unavailable",
+		 .name = "count",
+		 .type = 'u',
+		 .dest = (void *)&boot_iccid_unavailable,
+		 .descript = "The simulated nuSIM answers the first <count> ICCID queries with "
+			     "-EAGAIN (a modem still booting)"},
+		ARG_TABLE_ENDMARKER,
+	};
+
+	native_add_command_line_opts(opts);
+}
+NATIVE_TASK(sim_native_options, PRE_BOOT_1, 1);
+#endif
 
 int nusim_sim_load_count(void)
 {
 	return (int)atomic_get(&loads);
 }
 
-void nusim_sim_fail_next(int err, bool wipe)
+void nusim_sim_fail_loads(int err, int count, bool wipe)
 {
 	fail_err = err;
+	fail_count = err != 0 ? MAX(count, 0) : 0;
 	fail_wipe = wipe;
+}
+
+void nusim_sim_fail_next(int err, bool wipe)
+{
+	nusim_sim_fail_loads(err, 1, wipe);
+}
+
+void nusim_sim_iccid_unavailable(int count)
+{
+	atomic_set(&iccid_unavailable, MAX(count, 0));
 }
 
 #ifdef CONFIG_NUSIM_SIMULATOR_PERSIST
@@ -97,9 +136,9 @@ static int sim_load(const struct device *dev, const uint8_t *pkg, size_t len,
 	if (cfg->load_delay_ms > 0) {
 		k_msleep(cfg->load_delay_ms);
 	}
-	if (fail_err != 0) {
+	if (fail_count > 0) {
 		rc = fail_err;
-		fail_err = 0;
+		fail_count--;
 		if (fail_wipe) {
 			nusim_sim_rs_wipe();
 			IF_ENABLED(CONFIG_NUSIM_SIMULATOR_PERSIST, (remember("");))
@@ -127,7 +166,21 @@ static int sim_load(const struct device *dev, const uint8_t *pkg, size_t len,
 	}
 
 SIM_GETTER(sim_eid, char, nusim_sim_rs_eid)
-SIM_GETTER(sim_iccid, char, nusim_sim_rs_iccid)
+SIM_GETTER(sim_iccid_now, char, nusim_sim_rs_iccid)
+
+static int sim_iccid(const struct device *dev, char *buf, size_t size)
+{
+	atomic_val_t left = atomic_get(&iccid_unavailable);
+
+	/* Not ready (yet): counts down, without touching the chip model. */
+	while (left > 0) {
+		if (atomic_cas(&iccid_unavailable, left, left - 1)) {
+			return -EAGAIN;
+		}
+		left = atomic_get(&iccid_unavailable);
+	}
+	return sim_iccid_now(dev, buf, size);
+}
 SIM_GETTER(sim_certificate, uint8_t, nusim_sim_rs_certificate)
 SIM_GETTER(sim_capabilities, uint8_t, nusim_sim_rs_capabilities)
 
@@ -156,6 +209,7 @@ static int sim_init(const struct device *dev)
 	}
 #endif
 	nusim_sim_rs_init(cfg->single_profile, iccid);
+	IF_ENABLED(CONFIG_ARCH_POSIX, (nusim_sim_iccid_unavailable(boot_iccid_unavailable);))
 	return 0;
 }
 

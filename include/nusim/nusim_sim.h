@@ -29,6 +29,16 @@ int nusim_sim_load_count(void);
  */
 void nusim_sim_fail_next(int err, bool wipe);
 
+/** @brief Makes the next @p count loads fail with @p err, as nusim_sim_fail_next() does
+ * for one (a driver that stays busy, or a modem that keeps timing out). 0 disarms.
+ */
+void nusim_sim_fail_loads(int err, int count, bool wipe);
+
+/** @brief Answers the next @p count ICCID queries with -EAGAIN, as a modem that is still
+ * booting. On native_sim, --nusim-sim-iccid-unavailable=N does this from boot on.
+ */
+void nusim_sim_iccid_unavailable(int count);
+
 #ifdef __cplusplus
 }
 #endif

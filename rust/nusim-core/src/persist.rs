@@ -7,6 +7,7 @@
 //! | `p/<inst>` | [`InstanceRecord`]: a 507 instance exists | create (deleted first on delete) |
 //! | `p/<inst>/<res>` | [`ResourceRecord`]: one 507 value and its text encoding | each accepted write |
 //! | `s` | [`StateRecord`]: 508/0/4, 508/0/6, the backup and a running switch | every state change |
+//! | `s2` | the same [`StateRecord`] again, written after `s` | every state change |
 //! | `b0`, `b1` | [`SlotRecord`]: a whole package in wire order | before the load that uses it |
 //!
 //! Every record is a CBOR map with integer keys; key 0 is the format version. A reader takes
@@ -37,6 +38,17 @@ pub const NAME_MAX: usize = 16;
 pub const OVERHEAD: usize = 16;
 /// Upper bound of an encoded [`StateRecord`].
 pub const STATE_MAX: usize = 96;
+/// The NVS sector size the slot records are bounded by (Kconfig caps the encP so that a
+/// package slot fits one 4 KB sector with its allocation entries).
+pub const NVS_SECTOR: usize = 4096;
+/// What NVS adds to an entry in its sector: the entry's allocation table entry and the
+/// sector's closing one, 8 bytes each.
+pub const NVS_ENTRY_OVERHEAD: usize = 16;
+
+/// True if a package slot record for an encP of `encp_max` bytes fits one NVS sector.
+pub const fn slot_fits_nvs_sector(encp_max: usize) -> bool {
+    crate::field::HEADER_LEN + encp_max + OVERHEAD + NVS_ENTRY_OVERHEAD <= NVS_SECTOR
+}
 
 /// Why a stored record was not used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +90,9 @@ pub enum Key {
     Resource(u16, u16),
     /// `s`.
     State,
+    /// `s2`: the state's mirror, written after `s` (read when `s` is unusable, so a
+    /// corrupt state record does not lose the backup's reference).
+    StateMirror,
     /// `b0` or `b1`.
     Slot(u8),
 }
@@ -95,6 +110,7 @@ impl Key {
     pub fn parse(name: &[u8]) -> Option<Key> {
         match name {
             b"s" => Some(Key::State),
+            b"s2" => Some(Key::StateMirror),
             b"b0" => Some(Key::Slot(0)),
             b"b1" => Some(Key::Slot(1)),
             [b'p', b'/', rest @ ..] => {
@@ -128,6 +144,7 @@ impl Key {
         put(b"/");
         match *self {
             Key::State => put(b"s"),
+            Key::StateMirror => put(b"s2"),
             Key::Slot(s) => put(if s == 0 { b"b0" } else { b"b1" }),
             Key::Instance(i) => {
                 put(b"p/");
@@ -358,12 +375,15 @@ pub struct Trial {
     pub iccid_before: Iccid,
     /// The ICCID the candidate brought (empty until loaded).
     pub iccid_new: Iccid,
+    /// Loads of the backup that failed so far in [`Phase::RollingBack`] (kept across
+    /// restarts, so the fallback's retry limit holds over them).
+    pub attempts: u8,
 }
 
 /// `s`: the small state of Object 508 and the switch. Keys: 1 link target instance
 /// (absent: null link), 2 the 508/0/6 value (default 255, never loaded), 3/4 backup slot
 /// and ICCID (absent: no backup), 5..8 the trial's slot, phase, ICCID before and after
-/// (absent: none running).
+/// (absent: none running), 9 the failed loads of the backup so far (absent: 0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StateRecord {
     /// 508/0/4's 507 instance, if not the null link.
@@ -407,7 +427,8 @@ impl StateRecord {
         let entries = 2
             + u64::from(self.link.is_some())
             + 2 * u64::from(self.backup.is_some())
-            + 4 * u64::from(self.trial.is_some());
+            + 4 * u64::from(self.trial.is_some())
+            + u64::from(self.trial.is_some_and(|t| t.attempts > 0));
         seal(out, |e| {
             e.map(entries)?.u8(0)?.u8(FORMAT)?;
             if let Some(l) = self.link {
@@ -421,6 +442,9 @@ impl StateRecord {
                 e.u8(5)?.u8(t.slot)?.u8(6)?.u8(t.phase as u8)?;
                 e.u8(7)?.str(iccid_str(&t.iccid_before))?;
                 e.u8(8)?.str(iccid_str(&t.iccid_new))?;
+                if t.attempts > 0 {
+                    e.u8(9)?.u8(t.attempts)?;
+                }
             }
             Ok(())
         })
@@ -433,6 +457,7 @@ impl StateRecord {
         let (mut bslot, mut biccid) = (None, Iccid::new());
         let (mut tslot, mut phase) = (None, None);
         let (mut before, mut new) = (Iccid::new(), Iccid::new());
+        let mut attempts = 0;
         each(d, n, |k, d| {
             match k {
                 1 => s.link = Some(get(d.u16(), 1)?),
@@ -443,6 +468,7 @@ impl StateRecord {
                 6 => phase = Some(Phase::from_u8(get(d.u8(), 6)?).ok_or(RecordError::Invalid(6))?),
                 7 => before = text_of(d, 7)?,
                 8 => new = text_of(d, 8)?,
+                9 => attempts = get(d.u8(), 9)?,
                 _ => return Ok(false),
             }
             Ok(true)
@@ -468,6 +494,7 @@ impl StateRecord {
                     phase,
                     iccid_before: before,
                     iccid_new: new,
+                    attempts,
                 });
             }
             (Some(_), _) => return Err(RecordError::Invalid(5)),
@@ -499,9 +526,10 @@ mod tests {
             }),
             trial: Some(Trial {
                 slot: 0,
-                phase: Phase::AwaitingNetwork,
+                phase: Phase::RollingBack,
                 iccid_before: iccid("8949000000000000017"),
                 iccid_new: iccid("89490000000000000258"),
+                attempts: 3,
             }),
         }
     }
@@ -516,6 +544,7 @@ mod tests {
     fn keys_round_trip() {
         for k in [
             Key::State,
+            Key::StateMirror,
             Key::Slot(0),
             Key::Slot(1),
             Key::Instance(0),
@@ -536,6 +565,7 @@ mod tests {
             b"p/1/7",
             b"p/1/2/3",
             b"b2",
+            b"s3",
             b"x",
             b"p/-1",
         ] {
@@ -562,6 +592,16 @@ mod tests {
         let mut slot = [0u8; 339 + 1024 + OVERHEAD];
         let n = SlotRecord { package: &pkg }.encode(&mut slot).unwrap();
         assert_eq!(SlotRecord::decode(&slot[..n]).unwrap().package, &pkg[..]);
+        // The Kconfig bound of the encP (3712): its slot record, as encoded, fits a 4 KB
+        // NVS sector with the entry overhead; 16 bytes more would not.
+        assert!(slot_fits_nvs_sector(3712) && !slot_fits_nvs_sector(3728));
+        let pkg = std::vec![9u8; crate::field::HEADER_LEN + 3712];
+        let mut slot = std::vec![0u8; NVS_SECTOR];
+        let n = SlotRecord { package: &pkg }.encode(&mut slot).unwrap();
+        assert!(
+            n + NVS_ENTRY_OVERHEAD <= NVS_SECTOR && n <= pkg.len() + OVERHEAD,
+            "{n}"
+        );
         let n = InstanceRecord.encode(&mut b).unwrap();
         assert_eq!(InstanceRecord::decode(&b[..n]), Ok(InstanceRecord));
         // No room is an error, not a panic.

@@ -18,8 +18,11 @@
 //! 4. the device reached the network: the candidate becomes the backup (one write);
 //! 5. the deadline passed: [`Phase::RollingBack`]. A restart in this phase loads the backup
 //!    again; the load of a package the nuSIM already holds is idempotent;
-//! 6. the backup's load answered: [`LoadResult::RolledBack`] or
-//!    [`LoadResult::RollbackFailed`], trial over.
+//! 6. the backup's load answered: [`LoadResult::RolledBack`], trial over. A failed load of
+//!    the backup (driver busy, a timeout, a modem not ready, an unreadable slot) is tried
+//!    again after a back-off, up to a limit the caller sets; the count of failed attempts
+//!    is part of the record, so a restart resumes the retries where they were. Only when
+//!    the limit is reached: [`LoadResult::RollbackFailed`], trial over.
 
 use crate::persist::{Backup, Iccid, Phase, StateRecord, Trial};
 use crate::result::LoadResult;
@@ -34,6 +37,15 @@ pub enum Next {
     AwaitNetwork,
     /// Load the package of this slot (the backup), then call [`StateRecord::restored`].
     Restore(u8),
+    /// The backup's load failed (the `u8` attempt so far, from 1): load it again after the
+    /// back-off ([`retry_delay_s`]), then call [`StateRecord::restored`].
+    RestoreLater(u8, u8),
+}
+
+/// Seconds to wait before attempt `attempt + 1` of the backup's load: `base_s` doubled
+/// after each failed attempt, at most 16 times `base_s`.
+pub fn retry_delay_s(base_s: u32, attempt: u8) -> u32 {
+    base_s.saturating_mul(1 << (u32::from(attempt.clamp(1, 5)) - 1))
 }
 
 /// Why a switch could not start.
@@ -62,6 +74,7 @@ impl StateRecord {
             phase: Phase::Loading,
             iccid_before: *iccid_before,
             iccid_new: Iccid::new(),
+            attempts: 0,
         });
         self.result = LoadResult::InProgress as u8;
         Ok(())
@@ -77,6 +90,7 @@ impl StateRecord {
         match (self.backup, self.trial.as_mut()) {
             (Some(b), Some(t)) => {
                 t.phase = Phase::RollingBack;
+                t.attempts = 0;
                 self.result = LoadResult::InProgress as u8;
                 Next::Restore(b.slot)
             }
@@ -162,6 +176,7 @@ impl StateRecord {
                     phase: Phase::RollingBack,
                     iccid_before: *iccid_now,
                     iccid_new: Iccid::new(),
+                    attempts: 0,
                 })
             }
         }
@@ -169,14 +184,26 @@ impl StateRecord {
         Ok(b.slot)
     }
 
-    /// Step 6: the nuSIM's answer to the backup.
-    pub fn restored(&mut self, outcome: Result<&Iccid, LoadResult>) -> LoadResult {
-        let r = match outcome {
-            Ok(_) => LoadResult::RolledBack,
-            Err(_) => LoadResult::RollbackFailed,
+    /// Step 6: the nuSIM's answer to the backup. A failure before the `max_attempts`-th
+    /// (at least 1) keeps the trial rolling back and asks for another attempt later; the
+    /// last one ends it with [`LoadResult::RollbackFailed`].
+    pub fn restored(&mut self, outcome: Result<&Iccid, LoadResult>, max_attempts: u8) -> Next {
+        let Some(t) = self
+            .trial
+            .as_mut()
+            .filter(|t| t.phase == Phase::RollingBack)
+        else {
+            return Next::Done(LoadResult::Failed);
         };
-        self.end(r);
-        r
+        match (outcome, self.backup) {
+            (Ok(_), _) => self.end(LoadResult::RolledBack),
+            (Err(_), Some(b)) if t.attempts.saturating_add(1) < max_attempts.max(1) => {
+                t.attempts += 1;
+                self.result = LoadResult::InProgress as u8;
+                Next::RestoreLater(b.slot, t.attempts)
+            }
+            (Err(_), _) => self.end(LoadResult::RollbackFailed),
+        }
     }
 
     /// After a restart: what a switch cut short needs, given the ICCID the nuSIM holds now
@@ -258,7 +285,10 @@ mod tests {
         s.loaded(Ok(&iccid(B)), None, true);
         assert_eq!(s.network_timeout(), Next::Restore(1));
         assert_eq!(s.result, LoadResult::InProgress as u8);
-        assert_eq!(s.restored(Ok(&iccid(A))), LoadResult::RolledBack);
+        assert_eq!(
+            s.restored(Ok(&iccid(A)), 3),
+            Next::Done(LoadResult::RolledBack)
+        );
         assert_eq!(s.backup.unwrap().slot, 1);
         assert_eq!(s.result, LoadResult::RolledBack as u8);
         // No backup: the new profile stays, and the result says the fallback was impossible.
@@ -284,8 +314,8 @@ mod tests {
             Next::Restore(1)
         );
         assert_eq!(
-            s.restored(Err(LoadResult::DriverError)),
-            LoadResult::RollbackFailed
+            s.restored(Err(LoadResult::DriverError), 1),
+            Next::Done(LoadResult::RollbackFailed)
         );
         s.begin(&iccid(A)).unwrap();
         assert_eq!(
@@ -301,7 +331,10 @@ mod tests {
         let mut s = proven();
         assert_eq!(s.request_rollback(&iccid(B)), Ok(1));
         assert_eq!(s.request_rollback(&iccid(B)), Err(SwitchError::Busy));
-        assert_eq!(s.restored(Ok(&iccid(A))), LoadResult::RolledBack);
+        assert_eq!(
+            s.restored(Ok(&iccid(A)), 3),
+            Next::Done(LoadResult::RolledBack)
+        );
         // During a trial: refused while loading, ends the wait for the network at once.
         s.begin(&iccid(A)).unwrap();
         assert_eq!(s.request_rollback(&iccid(A)), Err(SwitchError::Busy));
@@ -310,8 +343,65 @@ mod tests {
         assert_eq!(s.trial.unwrap().phase, Phase::RollingBack);
         assert!(!s.network_ready());
         assert_eq!(s.network_timeout(), Next::Done(LoadResult::Failed));
-        assert_eq!(s.restored(Ok(&iccid(A))), LoadResult::RolledBack);
+        assert_eq!(
+            s.restored(Ok(&iccid(A)), 3),
+            Next::Done(LoadResult::RolledBack)
+        );
         assert_eq!(s.backup.unwrap().iccid, iccid(A));
+    }
+
+    /// A backup load that fails is tried again with a growing delay, the attempts survive
+    /// a restart, and only the last allowed failure ends in 19.
+    #[test]
+    fn failed_backup_loads_are_retried_up_to_the_limit() {
+        let mut s = proven();
+        s.begin(&iccid(A)).unwrap();
+        s.loaded(Ok(&iccid(B)), None, true);
+        assert_eq!(s.network_timeout(), Next::Restore(1));
+        assert_eq!(
+            s.restored(Err(LoadResult::DriverBusy), 4),
+            Next::RestoreLater(1, 1)
+        );
+        assert_eq!(s.result, LoadResult::InProgress as u8);
+        assert_eq!(
+            s.restored(Err(LoadResult::DriverError), 4),
+            Next::RestoreLater(1, 2)
+        );
+        // A restart now: the record keeps the count, and the backup is loaded at once.
+        let mut b = [0u8; 128];
+        let n = s.encode(&mut b).unwrap();
+        let mut st = StateRecord::decode(&b[..n]).unwrap();
+        assert_eq!(st.trial.unwrap().attempts, 2);
+        assert_eq!(st.at_start(Some(&iccid(B)), true), Next::Restore(1));
+        assert_eq!(
+            st.restored(Err(LoadResult::Failed), 4),
+            Next::RestoreLater(1, 3)
+        );
+        let mut ok = st;
+        assert_eq!(
+            ok.restored(Ok(&iccid(A)), 4),
+            Next::Done(LoadResult::RolledBack)
+        );
+        assert!(ok.trial.is_none());
+        assert_eq!(
+            st.restored(Err(LoadResult::Failed), 4),
+            Next::Done(LoadResult::RollbackFailed)
+        );
+        assert!(st.trial.is_none());
+        assert_eq!(st.result, LoadResult::RollbackFailed as u8);
+        // A new rollback starts counting afresh.
+        assert_eq!(st.request_rollback(&iccid(B)), Ok(1));
+        assert_eq!(st.trial.unwrap().attempts, 0);
+        assert_eq!(
+            (
+                retry_delay_s(10, 1),
+                retry_delay_s(10, 2),
+                retry_delay_s(10, 3)
+            ),
+            (10, 20, 40)
+        );
+        assert_eq!((retry_delay_s(10, 5), retry_delay_s(10, 200)), (160, 160));
+        assert_eq!(retry_delay_s(u32::MAX, 9), u32::MAX);
     }
 
     /// What a restart finds after a power cut at every point of a switch: the records on
@@ -345,7 +435,7 @@ mod tests {
                             assert_eq!(s.network_timeout(), Next::Restore(1));
                             steps.push((s, Chip::New)); // RollingBack
                             steps.push((s, Chip::Old)); // backup reloaded, not yet written
-                            s.restored(Ok(&iccid(A)));
+                            s.restored(Ok(&iccid(A)), 3);
                             steps.push((s, Chip::Old));
                         }
                     }
@@ -368,7 +458,7 @@ mod tests {
                             Next::Restore(slot) => {
                                 assert_eq!(Some(slot), st.backup.map(|b| b.slot));
                                 chip_after = Chip::Old;
-                                st.restored(Ok(&iccid(A)));
+                                st.restored(Ok(&iccid(A)), 3);
                                 next = Next::Done(LoadResult::RolledBack);
                             }
                             Next::AwaitNetwork => {
@@ -381,6 +471,7 @@ mod tests {
                                 };
                             }
                             Next::Done(_) => break,
+                            Next::RestoreLater(..) => panic!("the backup loads at once here"),
                         }
                     }
                     // Settled: no trial, and the backup is the profile the nuSIM holds.
@@ -411,7 +502,10 @@ mod tests {
         for saved in [loading, rolling_back] {
             let mut st = saved;
             assert_eq!(st.at_start(Some(&Iccid::new()), true), Next::Restore(1));
-            assert_eq!(st.restored(Ok(&iccid(A))), LoadResult::RolledBack);
+            assert_eq!(
+                st.restored(Ok(&iccid(A)), 3),
+                Next::Done(LoadResult::RolledBack)
+            );
             assert!(st.trial.is_none());
             assert_eq!(st.backup.unwrap().iccid, iccid(A));
         }

@@ -36,6 +36,9 @@ pub enum Fault {
     /// Carries out SETPROFILE (the chip installs the profile) but never answers it; other
     /// commands are answered: a modem that lost the answer to a load that worked.
     LoadThenSilent = 11,
+    /// Answers SETPROFILE with `+CME ERROR: <code>` (see [`AtModem::error_code`]) and every
+    /// other command correctly: a nuSIM that refuses the package behind a working modem.
+    LoadRefused = 12,
 }
 
 impl Fault {
@@ -55,6 +58,7 @@ impl Fault {
             DoubleInfo,
             Overlong,
             LoadThenSilent,
+            LoadRefused,
         ]
         .get(usize::from(v))
         .copied()
@@ -131,6 +135,9 @@ impl<const L: usize> AtModem<L> {
         }
         let (prefix, mut value): (&[u8], Value) = match parse_command(line) {
             Ok(Command::Attention) => return out(b"\r\nOK\r\n"),
+            Ok(Command::SetProfile(_)) if fault == Fault::LoadRefused => {
+                return self.cme(self.error_code, out)
+            }
             Ok(Command::SetProfile(pkg)) => match self.sim.load(pkg, plain) {
                 Ok(_) if fault == Fault::LoadThenSilent => return,
                 Ok(iccid) => (b"+SETPROFILE: ", Value::text(iccid)),

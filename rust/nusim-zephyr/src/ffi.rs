@@ -43,6 +43,10 @@ extern "C" {
     pub fn nusim_glue_arm_network_timer();
     /// Asks the application's policy about a load: 0 allow, 1 deny, 2 defer.
     pub fn nusim_glue_policy(source: u8, inst: u16) -> c_int;
+    /// Queues the load work item after `ms` milliseconds (a retry of the backup's load).
+    pub fn nusim_glue_submit_load_after(ms: u32);
+    /// Sleeps `ms` milliseconds (work queue only).
+    pub fn nusim_glue_sleep_ms(ms: u32);
     /// Queues the report work item (result callbacks) on the module's work queue.
     pub fn nusim_glue_submit_report();
     /// The calling thread's identity (`k_current_get()`), compared, never dereferenced.

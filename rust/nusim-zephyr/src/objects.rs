@@ -31,7 +31,10 @@
 use crate::cell::{Locked, Owned};
 #[cfg(feature = "check")]
 use crate::config::TRUSTED_CI_MAX;
-use crate::config::{AWAIT_NETWORK, CERT_MAX_SIZE, ENCP_MAX_SIZE, PERSIST, PROFILE_INSTANCE_COUNT};
+use crate::config::{
+    AWAIT_NETWORK, CERT_MAX_SIZE, DRIVER_WAIT_MS, ENCP_MAX_SIZE, FALLBACK_ATTEMPTS,
+    FALLBACK_RETRY_S, PERSIST, PROFILE_INSTANCE_COUNT,
+};
 use crate::ffi::{
     self,
     errno::{self, E},
@@ -43,11 +46,11 @@ use nusim_core::codec;
 use nusim_core::field::{Field, HEADER_LEN};
 use nusim_core::nusim::{ExecuteError, Nusim508, ObjLnk, Started, OBJ_NUSIM, OBJ_PROFILE};
 use nusim_core::persist::{
-    self, InstanceRecord, Key, RecordError, ResourceRecord, SlotRecord, StateRecord,
+    self, InstanceRecord, Key, Phase, RecordError, ResourceRecord, SlotRecord, StateRecord,
 };
 use nusim_core::result::{reason, DriverError, LoadResult};
 use nusim_core::store::{ProfileStore, StoreError, WriteError};
-use nusim_core::switch::{Next, SwitchError};
+use nusim_core::switch::{retry_delay_s, Next, SwitchError};
 use nusim_core::text::{self, Text};
 #[cfg(feature = "check")]
 use nusim_core::trust::TrustAnchors;
@@ -73,6 +76,12 @@ const READS: usize = PROFILE_INSTANCE_COUNT * Store::READ_TEXT_LEN;
 const _: () = assert!(
     WIRE + persist::OVERHEAD <= READS && ENCP_MAX_SIZE + persist::OVERHEAD <= READS,
     "read places too small for a record"
+);
+// CONFIG_LWM2M_NUSIM_ENCP_MAX_SIZE is capped in Kconfig so that a package slot is one
+// settings entry that fits a 4 KB NVS sector.
+const _: () = assert!(
+    !PERSIST || persist::slot_fits_nvs_sector(ENCP_MAX_SIZE),
+    "CONFIG_LWM2M_NUSIM_ENCP_MAX_SIZE too large for a package slot in one NVS sector"
 );
 /// 508/0/3's read place: the certificate as padded base64, with its NUL.
 const CERT_TEXT: usize = CERT_MAX_SIZE.div_ceil(3) * 4 + 1;
@@ -118,7 +127,12 @@ enum Job {
         source: Source,
         slot: u8,
     },
+    /// A load cut short by a restart, decided once the nuSIM's ICCID is known.
+    Recover,
 }
+
+/// How often a driver that is not ready is asked again (see [`refresh_iccid`]).
+const DRIVER_POLL_MS: u32 = 250;
 
 /// 507 instance ID reported for a load of the backup.
 const BACKUP_INST: u16 = u16::MAX;
@@ -152,6 +166,8 @@ struct State {
     saved: StateRecord,
     /// A state record was read back at start.
     state_restored: bool,
+    /// It was the primary `s` (the mirror `s2` is taken only without a usable primary).
+    state_primary: bool,
     job: Job,
     /// The records are being read back at start: which pass (0: not restoring).
     restoring: u8,
@@ -213,6 +229,7 @@ static STATE: Locked<State> = Locked::new(State {
         trial: None,
     },
     state_restored: false,
+    state_primary: false,
     job: Job::Idle,
     restoring: 0,
     iccid_known: false,
@@ -307,7 +324,12 @@ impl State {
             .saved
             .encode(&mut b)
             .map_err(|_| errno::neg(E::NoMem))?;
-        save(Key::State, Some(&b[..n]))
+        save(Key::State, Some(&b[..n]))?;
+        // The mirror trails the primary: a restart takes the primary when it is usable,
+        // so a mirror one step behind (power cut in between) is never read instead. Its
+        // failure is logged by save() and does not undo a state the primary now holds.
+        let _ = save(Key::StateMirror, Some(&b[..n]));
+        Ok(())
     }
 
     /// 508/0/6 from the switch's view of it.
@@ -419,6 +441,7 @@ pub extern "C" fn nusim_rs_restore(key: *const c_char, len: isize) -> i32 {
             store,
             saved,
             state_restored,
+            state_primary,
             ..
         } = s;
         let rec = &reads[..n.min(READS)]; // the glue reads at most READS bytes
@@ -431,6 +454,13 @@ pub extern "C" fn nusim_rs_restore(key: *const c_char, len: isize) -> i32 {
             (1, Key::State) => StateRecord::decode(rec).map(|r| {
                 *saved = r;
                 *state_restored = true;
+                *state_primary = true;
+            }),
+            (1, Key::StateMirror) => StateRecord::decode(rec).map(|r| {
+                if !*state_primary {
+                    *saved = r;
+                    *state_restored = true;
+                }
             }),
             (1, Key::Slot(_)) => SlotRecord::decode(rec).map(|_| ()),
             (2, Key::Resource(i, res)) => ResourceRecord::decode(rec).map(|r| {
@@ -466,6 +496,17 @@ pub extern "C" fn nusim_rs_restored_id(idx: usize) -> i32 {
 #[no_mangle]
 pub extern "C" fn nusim_rs_start() {
     if !PERSIST {
+        // Nothing to decide at start; an ICCID unknown at init is asked for again.
+        if STATE.with(|s| {
+            let ask = !s.iccid_known && s.job == Job::Idle;
+            if ask {
+                s.job = Job::Recover;
+            }
+            ask
+        }) {
+            // SAFETY: plain glue function without preconditions.
+            unsafe { ffi::nusim_glue_submit_load() };
+        }
         return;
     }
     let next = STATE.with(|s| {
@@ -479,6 +520,10 @@ pub extern "C" fn nusim_rs_start() {
                 log::error!("stored 508/0/4 names 507/{inst}, which is gone: null link");
             }
         }
+        if s.state_restored && !s.state_primary {
+            log::warn!("state record unusable: taken from its mirror, and written again");
+            let _ = s.save_state();
+        }
         if s.state_restored {
             // A load accepted or deferred, but not yet at the nuSIM, died with the restart.
             let r = s.saved.result;
@@ -489,12 +534,47 @@ pub extern "C" fn nusim_rs_start() {
             }
             s.publish_saved();
         }
-        let trial = s.saved.trial;
+        if !s.iccid_known {
+            // Unknown is not "no profile". Whether the nuSIM took a package cut short by
+            // the restart decides between "interrupted" and "loaded": that decision waits
+            // for the driver, asked again from the work queue with time to get ready.
+            if s.saved.trial.is_some_and(|t| t.phase == Phase::Loading) {
+                log::warn!(
+                    "restart during a load, and the nuSIM's ICCID is unknown yet: asking again"
+                );
+                s.job = Job::Recover;
+                return (None, true);
+            }
+            // Nothing else needs it now; the backup's load, if one is due, learns it too.
+            let next = decide_at_start(s, None);
+            if matches!(next, Next::Restore(_)) {
+                return (Some(next), false);
+            }
+            s.job = Job::Recover;
+            return (Some(next), true);
+        }
         let chip = s.iccid_known.then_some(s.nusim.iccid);
-        let next = s.saved.at_start(chip.as_ref(), AWAIT_NETWORK);
-        let Some(t) = trial else {
-            return next;
-        };
+        (Some(decide_at_start(s, chip)), false)
+    });
+    let (next, recover) = next;
+    if let Some(next) = next {
+        after_switch_step(next);
+    }
+    if recover {
+        // SAFETY: plain glue function without preconditions.
+        unsafe { ffi::nusim_glue_submit_load() };
+    }
+}
+
+/// What a switch cut short by a restart needs, given what the nuSIM holds now (`None`:
+/// it could not say), as `nusim_core::switch` decides it; stores the outcome.
+fn decide_at_start(s: &mut State, chip: Option<Text<21>>) -> Next {
+    let trial = s.saved.trial;
+    let next = s.saved.at_start(chip.as_ref(), AWAIT_NETWORK);
+    let Some(t) = trial else {
+        return next;
+    };
+    {
         match next {
             Next::Restore(slot) => {
                 log::warn!(
@@ -515,12 +595,69 @@ pub extern "C" fn nusim_rs_start() {
                 t.phase,
                 r as u8
             ),
+            Next::RestoreLater(..) => {}
         }
-        s.publish_saved();
-        let _ = s.save_state();
-        next
+    }
+    s.publish_saved();
+    let _ = s.save_state();
+    next
+}
+
+/// The job queued at start when the nuSIM's ICCID was unknown: asks the driver (waiting
+/// for it, bounded); if a load was cut short by the restart, then decides as the start
+/// would have.
+fn recover() {
+    let chip = refresh_iccid();
+    let next = STATE.with(|s| {
+        s.job = Job::Idle;
+        if !s.saved.trial.is_some_and(|t| t.phase == Phase::Loading) {
+            return None;
+        }
+        if chip.is_none() {
+            log::error!("the nuSIM's ICCID is still unknown: going back to what is known to work");
+        }
+        Some(decide_at_start(s, chip))
     });
-    after_switch_step(next);
+    if let Some(next) = next {
+        // SAFETY: plain glue function without preconditions.
+        unsafe { ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_RESULT) };
+        after_switch_step(next);
+    }
+}
+
+/// Asks the driver for the nuSIM's ICCID (work queue, no lock held), waiting up to
+/// CONFIG_LWM2M_NUSIM_DRIVER_WAIT_MS for a driver that is not ready yet (a modem still
+/// booting). The answer also becomes 508/0/1; `None` if the driver never answered.
+fn refresh_iccid() -> Option<Text<21>> {
+    let mut waited = 0;
+    let id = loop {
+        let mut t = Text::<21>::new();
+        if fetch_text("ICCID", &mut t, ffi::nusim_glue_get_iccid, iccid_or_none) {
+            break Some(t);
+        }
+        if waited >= DRIVER_WAIT_MS {
+            break None;
+        }
+        let step = DRIVER_POLL_MS.min(DRIVER_WAIT_MS - waited);
+        // SAFETY: plain glue function; we hold no lock.
+        unsafe { ffi::nusim_glue_sleep_ms(step) };
+        waited += step;
+    };
+    let changed = STATE.with(|s| {
+        s.iccid_known = id.is_some();
+        match id {
+            Some(t) if t != s.nusim.iccid => {
+                s.nusim.iccid = t;
+                true
+            }
+            _ => false,
+        }
+    });
+    if changed {
+        // SAFETY: plain glue function without preconditions.
+        unsafe { ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_ICCID) };
+    }
+    id
 }
 
 /// Arms the network deadline or queues the backup's load, as the switch asks.
@@ -530,6 +667,9 @@ fn after_switch_step(next: Next) {
         match next {
             Next::AwaitNetwork => ffi::nusim_glue_arm_network_timer(),
             Next::Restore(_) => ffi::nusim_glue_submit_load(),
+            Next::RestoreLater(_, attempt) => ffi::nusim_glue_submit_load_after(
+                retry_delay_s(FALLBACK_RETRY_S, attempt).saturating_mul(1000),
+            ),
             Next::Done(_) => {}
         }
     }
@@ -941,9 +1081,10 @@ pub extern "C" fn nusim_rs_network_ready() -> bool {
         if !s.saved.network_ready() {
             return false;
         }
+        let id = s.saved.backup.map(|b| b.iccid).unwrap_or_default();
         log::info!(
             "profile {} reached the network: it is the backup now",
-            Show(s.nusim.iccid.as_bytes())
+            Show(id.as_bytes())
         );
         let _ = s.save_state();
         true
@@ -1021,7 +1162,8 @@ pub extern "C" fn nusim_rs_status(out: *mut Status) -> i32 {
         let mut st = Status {
             result: s.nusim.result() as u8,
             phase: s.saved.trial.map_or(0, |t| t.phase as u8),
-            busy: s.switch_busy(),
+            // An ICCID being asked for at start counts too: nothing is settled before.
+            busy: s.switch_busy() || s.job == Job::Recover,
             has_backup: s.saved.backup.is_some(),
             link: match s.nusim.link() {
                 ObjLnk::NULL => -1,
@@ -1105,6 +1247,7 @@ pub extern "C" fn nusim_rs_load_work() {
         Job::Idle => {}
         Job::Load { source, inst } => load_candidate(source, inst),
         Job::Restore { source, slot } => restore_backup(source, slot),
+        Job::Recover => recover(),
     }
 }
 
@@ -1159,6 +1302,13 @@ fn load_candidate(source: Source, inst: u16) {
     if let Err(r) = check(&work.1[..n]) {
         return end_before_chip(source, inst, r);
     }
+    // What the nuSIM holds now, asked now: the trial compares it with the ICCID after a
+    // failure to tell "nothing changed" from "the profile is gone". Unknown (a driver that
+    // does not answer in time) is no ICCID to compare with: no load then.
+    let Some(before) = refresh_iccid() else {
+        log::error!("the nuSIM's ICCID is unknown (driver not ready): the load is not attempted");
+        return end_before_chip(source, inst, LoadResult::DriverError);
+    };
     // The candidate goes to its slot, then the trial begins: see nusim_core::switch.
     let began = STATE.with(|s| {
         if !PERSIST {
@@ -1173,8 +1323,7 @@ fn load_candidate(source: Source, inst: u16) {
         .encode(&mut s.reads)
         .map_err(|_| errno::neg(E::NoMem))?;
         save(Key::Slot(slot), Some(&s.reads[..m]))?;
-        let iccid = s.nusim.iccid;
-        s.saved.begin(&iccid).map_err(|_| errno::neg(E::Busy))?;
+        s.saved.begin(&before).map_err(|_| errno::neg(E::Busy))?;
         s.publish_saved();
         if let Err(e) = s.save_state() {
             s.saved.trial = None;
@@ -1197,6 +1346,8 @@ fn load_candidate(source: Source, inst: u16) {
         if let Some(now) = chip_now {
             s.nusim.iccid = now;
         }
+        // After a failure the chip's state is known only if it answered the ICCID question.
+        s.iccid_known = r == LoadResult::Success || chip_now.is_some();
         let mut next = Next::Done(r);
         if PERSIST && trial {
             let id = s.nusim.iccid;
@@ -1273,27 +1424,60 @@ fn restore_backup(source: Source, slot: u8) {
     };
     work.1.fill(0);
     work.0 = 0;
-    let (r, changed) = STATE.with(|s| {
+    let (loaded, next, changed) = STATE.with(|s| {
         let before = s.nusim.iccid;
         let loaded = s.nusim.finish(outcome.map(|n| &iccid[..n.min(21)]));
         if let Some(now) = chip_now {
             s.nusim.iccid = now;
         }
+        s.iccid_known = loaded == LoadResult::Success || chip_now.is_some();
         let id = s.nusim.iccid;
-        let r = s.saved.restored(if loaded == LoadResult::Success {
+        let out = if loaded == LoadResult::Success {
             Ok(&id)
         } else {
             Err(loaded)
-        });
-        s.nusim.publish(r);
-        s.job = Job::Idle;
+        };
+        let next = s.saved.restored(out, FALLBACK_ATTEMPTS);
+        match next {
+            Next::RestoreLater(..) => {
+                // Still rolling back: loads stay refused, 508/0/6 says 2 until the end.
+                let _ = s.nusim.start_internal();
+                s.nusim.publish(LoadResult::InProgress);
+            }
+            Next::Done(r) => {
+                s.nusim.publish(r);
+                s.job = Job::Idle;
+            }
+            _ => {}
+        }
         let _ = s.save_state();
-        (r, before != s.nusim.iccid)
+        (loaded, next, before != s.nusim.iccid)
     });
-    match r {
-        LoadResult::RolledBack => log::warn!("backup profile loaded again (result 18)"),
-        _ => log::error!("backup profile could not be loaded again (result 19)"),
-    }
+    let r = match next {
+        Next::RestoreLater(_, attempt) => {
+            log::warn!(
+                "backup profile not loaded ({:?}), attempt {} of {}: trying again in {} s",
+                loaded,
+                attempt,
+                FALLBACK_ATTEMPTS,
+                retry_delay_s(FALLBACK_RETRY_S, attempt)
+            );
+            // The application hears of each failed attempt, with its cause.
+            loaded
+        }
+        Next::Done(LoadResult::RolledBack) => {
+            log::warn!("backup profile loaded again (result 18)");
+            LoadResult::RolledBack
+        }
+        Next::Done(r) => {
+            log::error!(
+                "backup profile could not be loaded again (result {})",
+                r as u8
+            );
+            r
+        }
+        _ => LoadResult::Failed,
+    };
     // SAFETY: plain glue function without preconditions.
     unsafe {
         if changed {
@@ -1302,6 +1486,7 @@ fn restore_backup(source: Source, slot: u8) {
         ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_RESULT);
     }
     report(source, BACKUP_INST, r);
+    after_switch_step(next);
 }
 
 /// Bytes shown as text in a log line.

@@ -143,7 +143,7 @@ static void before(void *f)
 	defer_first = 0;
 	deny = false;
 	odd_answer = 0;
-	nusim_sim_fail_next(0, false);
+	nusim_sim_fail_loads(0, 0, false);
 }
 
 static void after(void *f)
@@ -522,7 +522,59 @@ ZTEST(persist_api, test_m_settings_load_by_the_application)
 		zassert_str_equal(v, pkg_b[r], "507/1/%u", r);
 	}
 	zassert_str_equal(status().backup_iccid, ICCID_A);
-	zassert_equal(stored_records(), 2 + 2 * 7 + 1 + 2, "instances, values, state, slots");
+	zassert_equal(stored_records(), 2 + 2 * 7 + 2 + 2,
+		      "instances, values, state and its mirror, slots");
+}
+
+/* Regression: a failed load of the backup (driver busy, a timeout) ended in 19 at once and
+ * for good. It is tried again with a back-off; each failed attempt is reported.
+ */
+ZTEST(persist_api, test_n_failed_backup_loads_are_retried)
+{
+	zassert_ok(lwm2m_nusim_load(1));
+	zassert_equal(wait_idle(), R_SUCCESS);
+	zassert_str_equal(iccid(), ICCID_B);
+	nusim_sim_fail_loads(-EBUSY, 2, false);
+	/* The deadline passes without the network: the backup's load fails, ... */
+	for (int i = 0; i < 600 && n_events < 2; i++) {
+		k_msleep(10);
+	}
+	zassert_equal(n_events, 2, "first attempt reported");
+	/* ... and while it waits for the next attempt, the switch is still in progress. */
+	zassert_equal(result(), R_IN_PROGRESS);
+	zassert_equal(execute(), -EPERM);
+	zassert_equal(status().phase, 3, "rolling back");
+	zassert_equal(wait_idle(), R_ROLLED_BACK);
+	zassert_str_equal(iccid(), ICCID_A);
+	zassert_equal(n_events, 4);
+	assert_event(0, LOCAL, 1, R_SUCCESS, ICCID_B);
+	assert_event(1, FALLBACK, BACKUP, R_DRIVER_BUSY, ICCID_B);
+	assert_event(2, FALLBACK, BACKUP, R_DRIVER_BUSY, ICCID_B);
+	assert_event(3, FALLBACK, BACKUP, R_ROLLED_BACK, ICCID_A);
+}
+
+/* CONFIG_LWM2M_NUSIM_FALLBACK_ATTEMPTS failures: 19, and the device stays on the profile
+ * it has; a rollback asked for later, once the driver works, brings the backup back.
+ */
+ZTEST(persist_api, test_o_fallback_gives_up_after_its_attempts)
+{
+	zassert_ok(lwm2m_nusim_load(1));
+	zassert_equal(wait_idle(), R_SUCCESS);
+	nusim_sim_fail_loads(-EIO, 100, false);
+	k_sleep(K_SECONDS(CONFIG_LWM2M_NUSIM_NETWORK_TIMEOUT));
+	zassert_equal(wait_idle(), R_ROLLBACK_FAILED);
+	nusim_sim_fail_loads(0, 0, false);
+	zassert_equal(n_events, 1 + CONFIG_LWM2M_NUSIM_FALLBACK_ATTEMPTS);
+	for (int i = 1; i < CONFIG_LWM2M_NUSIM_FALLBACK_ATTEMPTS; i++) {
+		assert_event(i, FALLBACK, BACKUP, R_DRIVER_ERROR, ICCID_B);
+	}
+	assert_event(CONFIG_LWM2M_NUSIM_FALLBACK_ATTEMPTS, FALLBACK, BACKUP, R_ROLLBACK_FAILED,
+		     ICCID_B);
+	zassert_str_equal(iccid(), ICCID_B);
+	zassert_equal(status().phase, 0);
+	zassert_ok(lwm2m_nusim_rollback());
+	zassert_equal(wait_idle(), R_ROLLED_BACK);
+	zassert_str_equal(iccid(), ICCID_A);
 }
 
 ZTEST_SUITE(persist_api, NULL, NULL, before, after, NULL);

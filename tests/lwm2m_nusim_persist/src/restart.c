@@ -133,6 +133,12 @@ ZTEST(restart, test_check)
 			(void)wait_idle();
 		}
 	}
+	/* A modem slow at boot (--nusim-sim-iccid-unavailable) is asked again in the
+	 * background: its ICCID arrives within CONFIG_LWM2M_NUSIM_DRIVER_WAIT_MS.
+	 */
+	for (int i = 0; i < CONFIG_LWM2M_NUSIM_DRIVER_WAIT_MS / 10 && status().iccid[0] == '\0'; i++) {
+		k_msleep(10);
+	}
 	print_state("STATE");
 }
 
@@ -214,6 +220,35 @@ ZTEST(restart, test_defer_then_power_off)
 	print_state("STATE");
 }
 
+/* Booted with --nusim-sim-iccid-unavailable=1: the module's init could not learn the
+ * ICCID. A load that then fails after the chip erased its profile must still be seen as
+ * destructive, and the backup must go back (regression: the unknown ICCID was an empty
+ * one, equal to "no profile", so nothing seemed to have changed).
+ */
+ZTEST(restart, test_failure_after_slow_boot)
+{
+	zassert_str_equal(status().iccid, "", "the ICCID was unknown at init");
+	nusim_sim_fail_next(-EIO, true);
+	zassert_ok(lwm2m_nusim_load(1));
+	(void)wait_idle();
+	print_state("STATE");
+}
+
+/* The fallback's first load of the backup fails, then the power goes while it waits to
+ * try again: the restart resumes the retries.
+ */
+ZTEST(restart, test_fallback_fails_then_power_off)
+{
+	zassert_ok(lwm2m_nusim_load(1));
+	zassert_equal(wait_idle(), R_SUCCESS);
+	nusim_sim_fail_loads(-EIO, 100, false);
+	k_sleep(K_SECONDS(CONFIG_LWM2M_NUSIM_NETWORK_TIMEOUT));
+	k_sleep(K_MSEC(500)); /* one attempt failed, the next waits a second */
+	zassert_equal(result(), R_IN_PROGRESS);
+	zassert_equal(status().phase, 3, "rolling back");
+	print_state("STATE");
+}
+
 struct raw {
 	uint8_t buf[64];
 	ssize_t len;
@@ -231,7 +266,7 @@ static int raw_cb(const char *key, size_t len, settings_read_cb read_cb, void *c
 }
 
 /* Damages records behind the module's back: a corrupt value, a truncated one, a record of
- * a future format version, and a name this version never writes.
+ * a future format version, a name this version never writes, and the state record.
  */
 ZTEST(restart, test_damage)
 {
@@ -245,13 +280,17 @@ ZTEST(restart, test_damage)
 	zassert_ok(settings_save_one("nusim/p/1/0", garbage, sizeof(garbage)));
 	zassert_ok(settings_save_one("nusim/p/1/3", newer, sizeof(newer)));
 	zassert_ok(settings_save_one("nusim/zz", garbage, sizeof(garbage)));
+	/* The state record (link, backup, switch): its mirror keeps them. */
+	zassert_ok(settings_save_one("nusim/s", garbage, sizeof(garbage)));
 	/* 507/1/1 (16 bytes of mac in CBOR, then the CRC) cut to its first 10 bytes. */
 	zassert_ok(settings_load_subtree_direct("nusim/p/1/1", raw_cb, &r));
 	zassert_true(r.len > 16, "%d", (int)r.len);
 	zassert_ok(settings_save_one("nusim/p/1/1", r.buf, 10));
 }
 
-/* After the damage and a restart: the damaged values are gone, nothing else is. */
+/* After the damage and a restart: the damaged values are gone, nothing else is; the state
+ * (link, backup) comes from its mirror.
+ */
 ZTEST(restart, test_after_damage)
 {
 	char v[200];

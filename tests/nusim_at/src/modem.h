@@ -15,7 +15,7 @@
 /* Emulator faults (rust/nusim-sim/src/at_emul.rs, Fault). */
 enum fault {
 	F_NONE, F_ECHO, F_NOISE, F_SILENT, F_CME, F_BARE_ERROR, F_NO_FINAL, F_NO_INFO,
-	F_BAD_VALUE, F_DOUBLE_INFO, F_OVERLONG, F_LOAD_THEN_SILENT,
+	F_BAD_VALUE, F_DOUBLE_INFO, F_OVERLONG, F_LOAD_THEN_SILENT, F_LOAD_REFUSED,
 };
 
 #define assert_str(a, b) zassert_equal(strcmp((a), (b)), 0, "\"%s\" != \"%s\"", (a), (b))

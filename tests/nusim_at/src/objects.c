@@ -75,9 +75,11 @@ ZTEST(nusim_at_objects, test_switch_and_every_code)
 	assert_str(iccid(), WIRE_ICCID_A);
 	zassert_equal(load(wire_max, sizeof(wire_max)), R_SUCCESS, "1 KB encP over AT");
 	assert_str(iccid(), WIRE_ICCID_MAX);
-	/* A valid package passes the device's checks; the modem refuses with each code. */
+	/* A valid package passes the device's checks; the modem refuses the load with each
+	 * code (and answers the ICCID query before it).
+	 */
 	for (size_t i = 0; i < ARRAY_SIZE(codes); i++) {
-		nusim_at_emul_rs_set_fault(F_CME, codes[i].code);
+		nusim_at_emul_rs_set_fault(F_LOAD_REFUSED, codes[i].code);
 		zassert_equal(load(wire_a, sizeof(wire_a)), codes[i].result, "code %u",
 			      codes[i].code);
 		assert_str(iccid(), WIRE_ICCID_MAX);
@@ -97,7 +99,7 @@ ZTEST(nusim_at_objects, test_broken_packages)
 
 ZTEST(nusim_at_objects, test_iccid_reread_after_a_lost_answer)
 {
-	/* Silent modem: nothing happened on the chip, the ICCID stays. */
+	/* Silent modem: its ICCID cannot be learnt, so no load begins; the ICCID stays. */
 	nusim_at_emul_rs_set_fault(F_SILENT, 0);
 	zassert_equal(load(wire_a, sizeof(wire_a)), R_DRIVER_ERROR);
 	assert_str(iccid(), WIRE_ICCID_INITIAL);
