@@ -4,7 +4,11 @@
  *
  * nuSIM over AT commands (compatible "nusim,at-modem"): the device, its UART and the
  * receive path live here; commands and answers are Rust (rust/nusim-zephyr/src/at.rs).
- * Reception is interrupt-driven where the UART supports it and polled otherwise.
+ * Reception is interrupt-driven where the UART supports it and polled otherwise. Polled
+ * reception spins while an answer is awaited (no sleeping: a UART without a FIFO holds one
+ * byte, and at 115200 baud the next one arrives 87 us later), yielding to threads of
+ * the same priority, so it costs CPU for the length of a command and lower priorities
+ * wait meanwhile: prefer a UART with interrupt support.
  */
 
 #define DT_DRV_COMPAT nusim_at_modem
@@ -91,7 +95,11 @@ int nusim_at_glue_read(const struct device *dev, uint8_t *buf, size_t size, uint
 
 			(void)k_sem_take(&data->rx_ready, K_MSEC(MAX(left, 0)));
 		} else {
-			k_msleep(1);
+			/* Well below one character time at 115200 baud; threads of the same
+			 * priority (a work queue feeding the line, say) get their turn.
+			 */
+			k_busy_wait(20);
+			k_yield();
 		}
 	}
 }
@@ -102,8 +110,13 @@ void nusim_at_glue_discard(const struct device *dev)
 	uint8_t sink[16];
 
 	if (data->irq) {
+		const struct nusim_at_config *cfg = dev->config;
+
+		/* The ring is the ISR's too: reset it with reception masked. */
+		uart_irq_rx_disable(cfg->uart);
 		ring_buf_reset(&data->rx);
 		k_sem_reset(&data->rx_ready);
+		uart_irq_rx_enable(cfg->uart);
 	} else {
 		while (poll_drain(dev, sink, sizeof(sink)) > 0) {
 		}

@@ -8,7 +8,10 @@
 //!   skipped; the information line of the request is decoded and checked; `OK`, `ERROR` or
 //!   `+CME ERROR: <n>` end it.
 //! * [`transact`] runs one command over a [`Port`] with a deadline, so a silent or babbling
-//!   modem ends in [`AtError::Timeout`], never a hang.
+//!   modem ends in [`AtError::Timeout`], never a hang. After a timeout it reads on until
+//!   the line has been quiet for [`quiet_ms`] (at most the command's timeout again), so
+//!   a late answer is not taken for the next command's; the caller treats the chip's
+//!   state after a timed-out command as unknown.
 //!
 //! The modem side ([`parse_command`]) is here too, for the emulator the tests run against.
 #![no_std]
@@ -79,6 +82,12 @@ pub enum AtError {
     TooLarge,
     /// The port failed (negative errno).
     Port(i32),
+}
+
+/// How long the line must stay silent, after a command with timeout `timeout_ms` timed
+/// out, before the next command may be sent: a quarter of the timeout, from 100 ms to 2 s.
+pub fn quiet_ms(timeout_ms: u32) -> u32 {
+    (timeout_ms / 4).clamp(100, 2000)
 }
 
 /// Reason code of a bare `ERROR`: general error.
@@ -219,9 +228,11 @@ impl<'a> Exchange<'a> {
                 self.out[v.len()] = 0;
                 Ok(v.len())
             }
+            // DER of exactly its own declared length: a line that lost bytes (an even
+            // number of hex digits keeps the hex valid) is refused, not served.
             Request::GetCertificate => match decode_hex(v, self.out)? {
-                0 => Err(AtError::Malformed),
-                n => Ok(n),
+                n if der_len(&self.out[..n]) == Some(n) => Ok(n),
+                _ => Err(AtError::Malformed),
             },
             Request::GetCapabilities => {
                 let mut parts = v.split(|&c| c == b',');
@@ -246,6 +257,31 @@ impl<'a> Exchange<'a> {
     }
 }
 
+/// The total length (header and content) that a DER SEQUENCE at the start of `b`
+/// declares, if `b` starts with one whose length fits in up to three bytes.
+pub fn der_len(b: &[u8]) -> Option<usize> {
+    if b.first() != Some(&0x30) {
+        return None;
+    }
+    let first = usize::from(*b.get(1)?);
+    if first < 0x80 {
+        return Some(2 + first);
+    }
+    let n = first - 0x80;
+    if !(1..=3).contains(&n) {
+        return None;
+    }
+    let len = b
+        .get(2..2 + n)?
+        .iter()
+        .fold(0, |a, &x| a << 8 | usize::from(x));
+    // Minimal encoding: a long form for what the short form holds is not DER.
+    if len < 0x80 || (n > 1 && len >> (8 * (n - 1)) == 0) {
+        return None;
+    }
+    Some(2 + n + len)
+}
+
 /// A line that starts with `AT` (any case): the modem echoing a command (ATE1).
 fn is_echo(text: &[u8]) -> bool {
     text.len() >= 2 && text[..2].eq_ignore_ascii_case(b"AT")
@@ -262,6 +298,18 @@ pub trait Port {
     fn discard_input(&mut self);
     /// A monotonic clock in milliseconds.
     fn now_ms(&mut self) -> u64;
+
+    /// Reads and drops input until none has come for `quiet_ms`, or `max_ms` passed.
+    fn drain_until_quiet(&mut self, quiet_ms: u32, max_ms: u32) {
+        let end = self.now_ms().saturating_add(u64::from(max_ms));
+        let mut sink = [0u8; 64];
+        while self.now_ms() < end {
+            match self.read(&mut sink, quiet_ms) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    }
 }
 
 /// Sends `req` (with `pkg` for SETPROFILE) and parses the answer into `out` within
@@ -283,6 +331,8 @@ pub fn transact<P: Port, const N: usize>(
     loop {
         let now = port.now_ms();
         if now >= deadline {
+            // The answer may still come: let it pass before anything else is sent.
+            port.drain_until_quiet(quiet_ms(timeout_ms), timeout_ms);
             return Err(AtError::Timeout);
         }
         let wait = u32::try_from(deadline - now).unwrap_or(u32::MAX);

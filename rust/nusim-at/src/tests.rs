@@ -117,10 +117,13 @@ fn clean_answers_decode() {
     assert_eq!((n, &out[..2]), (Ok(2), &[1u8, 1][..]));
     let n = run(
         Request::GetCertificate,
-        &[(0, b"+GETCERTIFICATE:3082ab\r\nOK\r\n")],
+        &[(0, b"+GETCERTIFICATE:3003020105\r\nOK\r\n")],
         &mut out,
     );
-    assert_eq!((n, &out[..3]), (Ok(3), &[0x30u8, 0x82, 0xAB][..]));
+    assert_eq!(
+        (n, &out[..5]),
+        (Ok(5), &[0x30u8, 0x03, 0x02, 0x01, 0x05][..])
+    );
     // No profile loaded: an empty ICCID is a valid answer.
     let n = run(Request::GetIccid, &[(0, b"+NCCID: \r\nOK\r\n")], &mut out);
     assert_eq!((n, out[0]), (Ok(0), 0));
@@ -230,6 +233,79 @@ fn overlong_lines_void_the_answer_unless_echo() {
         run(Request::SetProfile, &[(0, &long_junk)], &mut out),
         Err(AtError::Overlong)
     );
+}
+
+#[test]
+fn a_certificate_must_be_der_of_its_own_length() {
+    let mut out = [0u8; 600];
+    // 0x30 0x82 0x01 0x00: 256 bytes of content follow.
+    let mut der = std::vec![0x30u8, 0x82, 0x01, 0x00];
+    der.extend(std::iter::repeat(0x5a).take(256));
+    let line = |d: &[u8]| {
+        let hex: std::string::String = d.iter().map(|b| std::format!("{b:02X}")).collect();
+        std::format!("+GETCERTIFICATE: {hex}\r\nOK\r\n").into_bytes()
+    };
+    let cert = |text: &[u8], out: &mut [u8]| {
+        let mut port = Script::new(&[(0, text)]);
+        let mut lines = LineBuf::<600>::new();
+        transact(
+            &mut port,
+            &mut lines,
+            Request::GetCertificate,
+            &[],
+            out,
+            1000,
+        )
+    };
+    assert_eq!(cert(&line(&der), &mut out), Ok(260));
+    // One byte (two hex digits) lost on the line, or one too many: refused.
+    for bad in [&der[..259], &[&der[..], &[0u8][..]].concat()[..], &der[1..]] {
+        assert_eq!(cert(&line(bad), &mut out), Err(AtError::Malformed));
+    }
+    assert_eq!(
+        (quiet_ms(300), quiet_ms(2000), quiet_ms(30000)),
+        (100, 500, 2000)
+    );
+    assert_eq!(der_len(&[0x30, 0x05]), Some(7));
+    assert_eq!(der_len(&[0x30, 0x81, 0x80]), Some(131));
+    assert_eq!(der_len(&[0x30, 0x81, 0x7f]), None, "not minimal");
+    assert_eq!(der_len(&[0x30, 0x82, 0x00, 0x80]), None, "not minimal");
+    assert_eq!(der_len(&[0x30, 0x84, 1, 0, 0, 0]), None);
+    assert_eq!(der_len(&[0x31, 0x00]), None);
+    assert_eq!(der_len(&[0x30]), None);
+}
+
+#[test]
+fn a_late_answer_is_drained_after_a_timeout() {
+    let mut out = [0u8; 64];
+    let mut port = Script::new(&[
+        // The answer to the first command comes 200 ms after its 1 s deadline...
+        (1200, b"+SETPROFILE: 8949000000000000017\r\nOK\r\n"),
+        // ...and the second command's own answer after that.
+        (1500, b"+SETPROFILE: 89490000000000000330\r\nOK\r\n"),
+    ]);
+    let mut lines = LineBuf::<128>::new();
+    let r = transact(
+        &mut port,
+        &mut lines,
+        Request::SetProfile,
+        &[1],
+        &mut out,
+        1000,
+    );
+    assert_eq!(r, Err(AtError::Timeout));
+    // The late answer was read and dropped while the line settled.
+    assert!(port.now >= 1200 + u64::from(quiet_ms(1000)), "{}", port.now);
+    let r = transact(
+        &mut port,
+        &mut lines,
+        Request::SetProfile,
+        &[1],
+        &mut out,
+        1000,
+    );
+    assert_eq!(r, Ok(20));
+    assert_eq!(&out[..20], b"89490000000000000330");
 }
 
 #[test]
