@@ -139,6 +139,24 @@ static void report_work_handler(struct k_work *work)
 }
 static K_WORK_DEFINE(report_work, report_work_handler);
 
+/* 507 instances the engine dropped although their delete failed (see nusim_rs_507_delete). */
+static ATOMIC_DEFINE(recreate, CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT);
+static uint16_t recreate_id[CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT];
+
+static void recreate_work_handler(struct k_work *work)
+{
+	struct lwm2m_engine_obj_inst *inst;
+
+	ARG_UNUSED(work);
+	for (int i = 0; i < CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT; i++) {
+		if (atomic_test_and_clear_bit(recreate, i) &&
+		    lwm2m_create_obj_inst(PROFILE_OBJ_ID, recreate_id[i], &inst) < 0) {
+			LOG_ERR("507/%u kept but not re-created in the engine", recreate_id[i]);
+		}
+	}
+}
+static K_WORK_DEFINE(recreate_work, recreate_work_handler);
+
 static const struct lwm2m_nusim_callbacks *app_cb;
 
 BUILD_ASSERT(sizeof(struct lwm2m_nusim_status) == 52, "status layout shared with Rust");
@@ -192,6 +210,18 @@ void nusim_glue_submit_load_after(uint32_t ms)
 void nusim_glue_sleep_ms(uint32_t ms)
 {
 	(void)k_msleep((int32_t)MIN(ms, (uint32_t)INT32_MAX));
+}
+
+void nusim_glue_recreate_profile(uint16_t inst)
+{
+	for (int i = 0; i < CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT; i++) {
+		if (!atomic_test_bit(recreate, i)) {
+			recreate_id[i] = inst;
+			atomic_set_bit(recreate, i);
+			break;
+		}
+	}
+	(void)k_work_submit_to_queue(&nusim_wq, &recreate_work);
 }
 
 void nusim_glue_submit_report(void)

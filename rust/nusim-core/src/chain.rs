@@ -225,14 +225,92 @@ mod tests {
         }
     }
 
+    /// The curve matters: the valid brainpoolP256r1 chain of the public vectors does not
+    /// verify on NIST P-256 (its keys are not P-256 points), and a valid P-256 signature
+    /// verifies there (and only there) with the same API.
+    #[cfg(feature = "chain-p256")]
     #[test]
     fn not_p256() {
-        // The public keys are not points of NIST P-256: the curve matters.
-        assert!(!verify(
-            &unhex(KPUB_DP),
-            &unhex(KPUB_DP),
-            &unhex(SIG_KPUB_DP)
+        use p256::ecdsa::{signature::Signer, Signature as P256Sig, SigningKey};
+        type P256 = p256::NistP256;
+        let (ci, dp, sig) = (unhex(KPUB_CI), unhex(KPUB_DP), unhex(SIG_KPUB_DP));
+        assert!(!verify_on::<P256>(&ci, &dp, &sig));
+        let sk = SigningKey::from_slice(&[0x11; 32]).unwrap();
+        let pk = sk.verifying_key().to_sec1_point(false);
+        let s: P256Sig = sk.sign(&dp);
+        assert!(verify_on::<P256>(pk.as_bytes(), &dp, &s.to_bytes()));
+        let mut bad = s.to_bytes();
+        bad[7] ^= 1;
+        assert!(!verify_on::<P256>(pk.as_bytes(), &dp, &bad));
+        #[cfg(feature = "chain-bp256")]
+        assert!(!verify_on::<bp256::BrainpoolP256r1>(
+            pk.as_bytes(),
+            &dp,
+            &s.to_bytes()
         ));
+        #[cfg(not(feature = "chain-bp256"))]
+        {
+            // This build's curve is P-256: the chain API takes P-256 keys.
+            assert!(is_public_key(pk.as_bytes()) && !is_public_key(&ci));
+            assert!(verify(pk.as_bytes(), &dp, &s.to_bytes()));
+        }
+    }
+
+    /// The next string value of any of `keys` in `json` after `at`: (key index, value,
+    /// position after it). Enough for Wycheproof's regular files, without a JSON crate.
+    fn next_value<'a>(json: &'a str, at: usize, keys: &[&str]) -> Option<(usize, &'a str, usize)> {
+        let (k, pos) = keys
+            .iter()
+            .enumerate()
+            .filter_map(|(i, k)| {
+                json[at..]
+                    .find(&std::format!("\"{k}\""))
+                    .map(|p| (i, at + p))
+            })
+            .min_by_key(|&(_, p)| p)?;
+        let after_key = pos + keys[k].len() + 2;
+        let open = after_key + json[after_key..].find('"')? + 1;
+        let close = open + json[open..].find('"')?;
+        Some((k, &json[open..close], close + 1))
+    }
+
+    /// Every Wycheproof ECDSA brainpoolP256r1 SHA-256 vector (raw r||s): the valid ones
+    /// are accepted, the invalid ones refused (../shared/vectors/wycheproof/).
+    #[cfg(feature = "chain-bp256")]
+    #[test]
+    fn wycheproof_brainpool_p256_sha256() {
+        let path = std::format!(
+            "{}/../../../shared/vectors/wycheproof/ecdsa_brainpoolP256r1_sha256_p1363_test.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let json = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let keys = ["uncompressed", "msg", "sig", "result"];
+        let (mut key, mut msg, mut sig) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut valid, mut invalid, mut at) = (0, 0, 0);
+        while let Some((k, v, next)) = next_value(&json, at, &keys) {
+            at = next;
+            match k {
+                0 => key = unhex(v),
+                1 => msg = unhex(v),
+                // Some invalid signatures are of odd length: keep whole bytes only.
+                2 => sig = unhex(&v[..v.len() & !1]),
+                _ => {
+                    let ok = verify(&key, &msg, &sig);
+                    match v {
+                        "valid" => {
+                            assert!(ok, "valid vector {} refused", valid + invalid + 1);
+                            valid += 1;
+                        }
+                        "invalid" => {
+                            assert!(!ok, "invalid vector {} accepted", valid + invalid + 1);
+                            invalid += 1;
+                        }
+                        other => panic!("result {other}"),
+                    }
+                }
+            }
+        }
+        assert_eq!((valid, invalid), (175, 86));
     }
 
     #[cfg(feature = "chain-bp256")]

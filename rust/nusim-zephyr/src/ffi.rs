@@ -47,6 +47,9 @@ extern "C" {
     pub fn nusim_glue_submit_load_after(ms: u32);
     /// Sleeps `ms` milliseconds (work queue only).
     pub fn nusim_glue_sleep_ms(ms: u32);
+    /// Creates 507 instance `inst` in the engine again, from the work queue (after a delete
+    /// that could not reach storage).
+    pub fn nusim_glue_recreate_profile(inst: u16);
     /// Queues the report work item (result callbacks) on the module's work queue.
     pub fn nusim_glue_submit_report();
     /// The calling thread's identity (`k_current_get()`), compared, never dereferenced.

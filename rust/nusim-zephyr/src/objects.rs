@@ -171,8 +171,12 @@ struct State {
     job: Job,
     /// The records are being read back at start: which pass (0: not restoring).
     restoring: u8,
-    /// The nuSIM answered the ICCID question at start.
+    /// The nuSIM answered the ICCID question (at start, or since: false after a failure
+    /// it could not say anything about).
     iccid_known: bool,
+    /// A 507 instance whose delete could not reach storage: the engine dropped it anyway,
+    /// the glue creates it again, and that create adopts what is still here.
+    readopt: Option<u16>,
     /// A 507 value arriving block by block (see `nusim_core::block`).
     block: Assembly,
     /// Offset of the block being written now and whether more follow ((0, false) outside
@@ -233,6 +237,7 @@ static STATE: Locked<State> = Locked::new(State {
     job: Job::Idle,
     restoring: 0,
     iccid_known: false,
+    readopt: None,
     block: Assembly::new(),
     block_at: (0, false),
 });
@@ -680,7 +685,8 @@ fn after_switch_step(next: Next) {
 #[no_mangle]
 pub extern "C" fn nusim_rs_507_create(inst: u16) -> i32 {
     STATE.with(|s| {
-        if s.restoring != 0 {
+        if s.restoring != 0 || s.readopt == Some(inst) {
+            s.readopt = None;
             return if s.store.get(inst).is_some() {
                 0
             } else {
@@ -717,15 +723,21 @@ pub extern "C" fn nusim_rs_507_create(inst: u16) -> i32 {
 /// delete_cb of 507: wipes instance `inst`, in storage first the instance record (a
 /// restart after it finds no instance) and then its values. If 508/0/4 pointed at it, the
 /// link dangles until rewritten, and a load reports [`LoadResult::DanglingLink`]; a load
-/// already running works on its own copy and is unaffected.
+/// already running works on its own copy and is unaffected. If the instance record cannot
+/// be deleted, nothing is: -EIO (5.00), and since the engine drops its instance whatever
+/// the answer, the glue creates it again from the work queue.
 #[no_mangle]
 pub extern "C" fn nusim_rs_507_delete(inst: u16) -> i32 {
-    STATE.with(|s| {
+    let r = STATE.with(|s| {
         if s.store.get(inst).is_none() {
             return errno::neg(E::NoEnt);
         }
         if PERSIST {
-            save(Key::Instance(inst), None).ok();
+            if let Err(e) = save(Key::Instance(inst), None) {
+                log::error!("507/{inst} not deleted: storage unreachable; it stays");
+                s.readopt = Some(inst);
+                return e;
+            }
             for f in Field::ALL {
                 // A value left behind is removed by the next create of this ID.
                 save(Key::Resource(inst, f as u16), None).ok();
@@ -733,7 +745,12 @@ pub extern "C" fn nusim_rs_507_delete(inst: u16) -> i32 {
         }
         s.store.delete(inst);
         0
-    })
+    });
+    if r == errno::neg(E::Io) {
+        // SAFETY: plain glue function without preconditions (queues work).
+        unsafe { ffi::nusim_glue_recreate_profile(inst) };
+    }
+    r
 }
 
 /// Called by the glue's write-handler wrapper before the engine writes 507/`inst`/`res`:

@@ -17,6 +17,7 @@
 #include <nusim/nusim_sim.h>
 
 #include "common.h"
+#include "lwm2m_engine.h"
 #include "lwm2m_registry.h"
 #include "packages.h"
 
@@ -575,6 +576,69 @@ ZTEST(persist_api, test_o_fallback_gives_up_after_its_attempts)
 	zassert_ok(lwm2m_nusim_rollback());
 	zassert_equal(wait_idle(), R_ROLLED_BACK);
 	zassert_str_equal(iccid(), ICCID_A);
+}
+
+/* --- a settings backend that fails on request --- */
+
+/* The destination the module saves through: a proxy in front of the real (NVS) one,
+ * which refuses every save and delete while armed, as a flash that cannot be written.
+ */
+extern struct settings_store *settings_save_dst;
+static struct settings_store *real_dst;
+static bool store_fails;
+
+static int proxy_save(struct settings_store *cs, const char *name, const char *value,
+		      size_t val_len)
+{
+	ARG_UNUSED(cs);
+	if (store_fails) {
+		return -EIO;
+	}
+	return real_dst->cs_itf->csi_save(real_dst, name, value, val_len);
+}
+
+static const struct settings_store_itf proxy_itf = {.csi_save = proxy_save};
+static struct settings_store proxy = {.cs_itf = &proxy_itf};
+
+/* Regression: a delete that could not reach storage was acknowledged, and the instance
+ * came back after a reboot. Every storage failure answers 5.00 and keeps what was there.
+ */
+ZTEST(persist_api, test_p_storage_failures_answer_5_00_and_keep_the_old_value)
+{
+	static char v[200];
+	int len_before = stored("nusim/p/1/1");
+
+	zassert_true(len_before > 0);
+	real_dst = settings_save_dst;
+	settings_dst_register(&proxy);
+	store_fails = true;
+	/* A write: refused, the old value stays, in RAM and in storage. */
+	zassert_equal(lwm2m_set_string(P(1, 1), pkg_a[1]), -EIO);
+	zassert_ok(lwm2m_get_string(P(1, 1), v, sizeof(v)));
+	zassert_str_equal(v, pkg_b[1]);
+	/* A delete: refused, and the instance is there again at once with its values. */
+	zassert_equal(lwm2m_delete_object_inst(I(1)), -EIO);
+	for (int i = 0; i < 100 && lwm2m_engine_get_obj_inst(I(1)) == NULL; i++) {
+		k_msleep(10);
+	}
+	zassert_not_null(lwm2m_engine_get_obj_inst(I(1)), "507/1 not back in the engine");
+	for (uint16_t r = 0; r < 7; r++) {
+		zassert_ok(lwm2m_get_string(P(1, r), v, sizeof(v)));
+		zassert_str_equal(v, pkg_b[r], "507/1/%u", r);
+	}
+	zassert_equal(status().profiles, 2);
+	/* A link: refused, the old one stays. */
+	zassert_equal(status().link, 1);
+	zassert_equal(set_link(507, 0), -EIO);
+	zassert_equal(status().link, 1);
+	store_fails = false;
+	settings_dst_register(real_dst);
+	zassert_equal(stored("nusim/p/1/1"), len_before);
+	zassert_true(stored("nusim/p/1") > 0, "the instance record is still stored");
+	/* Storage back: the delete goes through. */
+	zassert_ok(lwm2m_delete_object_inst(I(1)));
+	zassert_equal(stored("nusim/p/1"), -ENOENT);
+	zassert_ok(create_with(1, pkg_b));
 }
 
 ZTEST_SUITE(persist_api, NULL, NULL, before, after, NULL);
