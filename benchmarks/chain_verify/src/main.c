@@ -51,6 +51,11 @@ static void calibrate(void)
 	       k_cycle_get_32() - c0);
 }
 
+/* A measurement of something that did not work is no measurement: counted, and the run
+ * ends in "bench FAILED" instead of "bench done" (scripts/bench checks).
+ */
+static int failures;
+
 static void measure(const char *what, int (*fn)(void))
 {
 	uint32_t c0 = k_cycle_get_32();
@@ -59,6 +64,23 @@ static void measure(const char *what, int (*fn)(void))
 
 	printk("bench %s: rc=%d cycles=%u instructions=%llu\n", what, rc, cycles,
 	       (uint64_t)cycles * (2 * CAL_TURNS + 1) / cal_cycles);
+	if (rc != 0) {
+		printk("bench %s: FAILED (rc=%d)\n", what, rc);
+		failures++;
+	}
+}
+
+/* The stack must keep a margin: what the measured path uses plus what it does not. */
+#define STACK_MARGIN 256
+
+static void check_stack(const char *what, size_t used)
+{
+	printk("bench %s stack: used=%zu of %d\n", what, used, STACK_SIZE);
+	if (used + STACK_MARGIN > STACK_SIZE) {
+		printk("bench %s stack: FAILED (less than %d bytes to spare)\n", what,
+		       STACK_MARGIN);
+		failures++;
+	}
 }
 
 static void bench(void *a, void *b, void *c)
@@ -93,15 +115,14 @@ int main(void)
 			NULL, NULL, NULL, K_PRIO_PREEMPT(1), 0, K_NO_WAIT);
 	k_thread_join(&bench_thread, K_FOREVER);
 	if (k_thread_stack_space_get(&bench_thread, &unused) == 0) {
-		printk("bench key_check stack: used=%zu of %d\n", (size_t)STACK_SIZE - unused,
-		       STACK_SIZE);
+		check_stack("key_check", (size_t)STACK_SIZE - unused);
 	}
 	k_thread_create(&bench_thread, bench_stack, K_THREAD_STACK_SIZEOF(bench_stack), bench,
 			NULL, NULL, NULL, K_PRIO_PREEMPT(1), 0, K_NO_WAIT);
 	k_thread_join(&bench_thread, K_FOREVER);
 	if (k_thread_stack_space_get(&bench_thread, &unused) == 0) {
-		printk("bench stack: used=%zu of %d\n", (size_t)STACK_SIZE - unused, STACK_SIZE);
+		check_stack("verify", (size_t)STACK_SIZE - unused);
 	}
-	printk("bench done\n");
+	printk(failures ? "bench FAILED\n" : "bench done\n");
 	return 0;
 }

@@ -240,7 +240,7 @@ fn a_certificate_must_be_der_of_its_own_length() {
     let mut out = [0u8; 600];
     // 0x30 0x82 0x01 0x00: 256 bytes of content follow.
     let mut der = std::vec![0x30u8, 0x82, 0x01, 0x00];
-    der.extend(std::iter::repeat(0x5a).take(256));
+    der.extend(core::iter::repeat_n(0x5a, 256));
     let line = |d: &[u8]| {
         let hex: std::string::String = d.iter().map(|b| std::format!("{b:02X}")).collect();
         std::format!("+GETCERTIFICATE: {hex}\r\nOK\r\n").into_bytes()

@@ -555,4 +555,37 @@ ZTEST(nusim_trust, test_3_forged_packages_stop_on_the_device)
 	zassert_true(reached);
 }
 
+static void stack_used(const struct k_thread *t, void *user_data)
+{
+	const char *name = k_thread_name_get((k_tid_t)t);
+	size_t unused = 0;
+
+	if (name != NULL && strcmp(name, "nusim_load") == 0 &&
+	    k_thread_stack_space_get(t, &unused) == 0) {
+		*(size_t *)user_data = (size_t)t->stack_info.size - unused;
+	}
+}
+
+/* Last: after every load, check and fallback path above, the module's work queue has kept
+ * CONFIG_LWM2M_NUSIM_WORKQ_STACK_SIZE's margin (a real core only: native_sim threads run on
+ * host stacks without a high-water mark).
+ */
+ZTEST(nusim_trust, test_9_work_queue_stack_keeps_its_margin)
+{
+	const size_t margin = 512;
+	size_t used = 0;
+
+	if (IS_ENABLED(CONFIG_ARCH_POSIX)) {
+		TC_PRINT("native_sim: no stack high-water mark to read\n");
+		ztest_test_skip();
+	}
+	k_thread_foreach(stack_used, &used);
+	zassert_true(used > 0, "no nusim_load thread with stack information");
+	TC_PRINT("nusim_load stack: %zu of %d bytes used\n", used,
+		 CONFIG_LWM2M_NUSIM_WORKQ_STACK_SIZE);
+	zassert_true(used + margin <= CONFIG_LWM2M_NUSIM_WORKQ_STACK_SIZE,
+		     "%zu of %d bytes used: less than %zu to spare", used,
+		     CONFIG_LWM2M_NUSIM_WORKQ_STACK_SIZE, margin);
+}
+
 ZTEST_SUITE(nusim_trust, NULL, NULL, trust_before, NULL, NULL);
