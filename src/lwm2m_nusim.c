@@ -143,17 +143,26 @@ static K_WORK_DEFINE(report_work, report_work_handler);
 static ATOMIC_DEFINE(recreate, CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT);
 static uint16_t recreate_id[CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT];
 
+/* The queue is filled by delete_cb, under the registry lock, and drained under it too. */
 static void recreate_work_handler(struct k_work *work)
 {
 	struct lwm2m_engine_obj_inst *inst;
 
 	ARG_UNUSED(work);
+	lwm2m_registry_lock();
 	for (int i = 0; i < CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT; i++) {
-		if (atomic_test_and_clear_bit(recreate, i) &&
-		    lwm2m_create_obj_inst(PROFILE_OBJ_ID, recreate_id[i], &inst) < 0) {
-			LOG_ERR("507/%u kept but not re-created in the engine", recreate_id[i]);
+		uint16_t id = recreate_id[i];
+
+		if (!atomic_test_and_clear_bit(recreate, i)) {
+			continue;
 		}
+		nusim_rs_507_readopt(id, true);
+		if (lwm2m_create_obj_inst(PROFILE_OBJ_ID, id, &inst) < 0) {
+			LOG_ERR("507/%u kept but not re-created in the engine", id);
+		}
+		nusim_rs_507_readopt(id, false);
 	}
+	lwm2m_registry_unlock();
 }
 static K_WORK_DEFINE(recreate_work, recreate_work_handler);
 
@@ -212,16 +221,23 @@ void nusim_glue_sleep_ms(uint32_t ms)
 	(void)k_msleep((int32_t)MIN(ms, (uint32_t)INT32_MAX));
 }
 
+int64_t nusim_glue_uptime_ms(void)
+{
+	return k_uptime_get();
+}
+
+/* Called from delete_cb, with the registry lock held. */
 void nusim_glue_recreate_profile(uint16_t inst)
 {
 	for (int i = 0; i < CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT; i++) {
 		if (!atomic_test_bit(recreate, i)) {
 			recreate_id[i] = inst;
 			atomic_set_bit(recreate, i);
-			break;
+			(void)k_work_submit_to_queue(&nusim_wq, &recreate_work);
+			return;
 		}
 	}
-	(void)k_work_submit_to_queue(&nusim_wq, &recreate_work);
+	LOG_ERR("507/%u kept but cannot be re-created in the engine: queue full", inst);
 }
 
 void nusim_glue_submit_report(void)

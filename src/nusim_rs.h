@@ -28,6 +28,7 @@ struct lwm2m_nusim_status;
 int nusim_rs_status(struct lwm2m_nusim_status *status);
 int nusim_rs_507_create(uint16_t inst);
 int nusim_rs_507_delete(uint16_t inst);
+void nusim_rs_507_readopt(uint16_t inst, bool on);
 int nusim_rs_507_block(uint16_t inst, uint16_t res, size_t offset, bool last);
 void nusim_rs_507_block_end(void);
 uint8_t *nusim_rs_507_staging(uint16_t inst, uint16_t res, size_t *len);

@@ -115,6 +115,11 @@ impl<const N: usize, const W: usize> ProfileStore<N, W> {
         Self::read_offset_of(f as usize)
     }
 
+    /// The length of field `f`'s place there: its longest text (hex) and a NUL.
+    pub const fn read_place_len(f: Field) -> usize {
+        Self::read_offset_of(f as usize + 1) - Self::read_offset_of(f as usize)
+    }
+
     const fn read_offset_of(res: usize) -> usize {
         let mut off = 0;
         let mut i = 0;
@@ -283,6 +288,9 @@ mod tests {
             end += 2 * f.fixed_len().unwrap_or(64) + 1;
         }
         assert_eq!(Store::READ_TEXT_LEN, end);
+        assert_eq!(Store::read_place_len(Field::EncP), 129);
+        assert_eq!(Store::read_place_len(Field::Mac), 33);
+        assert_eq!(Store::read_place_len(Field::KpubCI), 131);
         assert_eq!(Store::READ_TEXT_LEN, 129 + 33 + 131 + 129 + 131 + 129 + 131);
     }
 

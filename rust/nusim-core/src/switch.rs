@@ -184,9 +184,35 @@ impl StateRecord {
         Ok(b.slot)
     }
 
-    /// Step 6: the nuSIM's answer to the backup. A failure before the `max_attempts`-th
-    /// (at least 1) keeps the trial rolling back and asks for another attempt later; the
-    /// last one ends it with [`LoadResult::RollbackFailed`].
+    /// Before each load of the backup, the one a restart resumes included: counts the
+    /// attempt (store the record before loading). The slot to load; or, when
+    /// `max_attempts` (at least 1) were made already, the trial ends with
+    /// [`LoadResult::RollbackFailed`], returned as the error.
+    pub fn begin_restore_attempt(&mut self, max_attempts: u8) -> Result<u8, LoadResult> {
+        let backup = self.backup;
+        let Some(t) = self
+            .trial
+            .as_mut()
+            .filter(|t| t.phase == Phase::RollingBack)
+        else {
+            return Err(LoadResult::Failed);
+        };
+        match backup {
+            Some(b) if t.attempts < max_attempts.max(1) => {
+                t.attempts += 1;
+                self.result = LoadResult::InProgress as u8;
+                Ok(b.slot)
+            }
+            _ => {
+                self.end(LoadResult::RollbackFailed);
+                Err(LoadResult::RollbackFailed)
+            }
+        }
+    }
+
+    /// Step 6: the nuSIM's answer to the backup (after [`Self::begin_restore_attempt`]). A
+    /// failure before the `max_attempts`-th attempt keeps the trial rolling back and asks
+    /// for another attempt later; the last one ends it with [`LoadResult::RollbackFailed`].
     pub fn restored(&mut self, outcome: Result<&Iccid, LoadResult>, max_attempts: u8) -> Next {
         let Some(t) = self
             .trial
@@ -197,8 +223,7 @@ impl StateRecord {
         };
         match (outcome, self.backup) {
             (Ok(_), _) => self.end(LoadResult::RolledBack),
-            (Err(_), Some(b)) if t.attempts.saturating_add(1) < max_attempts.max(1) => {
-                t.attempts += 1;
+            (Err(_), Some(b)) if t.attempts < max_attempts.max(1) => {
                 self.result = LoadResult::InProgress as u8;
                 Next::RestoreLater(b.slot, t.attempts)
             }
@@ -313,6 +338,7 @@ mod tests {
             s.loaded(Err(LoadResult::DriverError), Some(&Iccid::new()), true),
             Next::Restore(1)
         );
+        assert_eq!(s.begin_restore_attempt(1), Ok(1));
         assert_eq!(
             s.restored(Err(LoadResult::DriverError), 1),
             Next::Done(LoadResult::RollbackFailed)
@@ -358,11 +384,13 @@ mod tests {
         s.begin(&iccid(A)).unwrap();
         s.loaded(Ok(&iccid(B)), None, true);
         assert_eq!(s.network_timeout(), Next::Restore(1));
+        assert_eq!(s.begin_restore_attempt(4), Ok(1));
         assert_eq!(
             s.restored(Err(LoadResult::DriverBusy), 4),
             Next::RestoreLater(1, 1)
         );
         assert_eq!(s.result, LoadResult::InProgress as u8);
+        assert_eq!(s.begin_restore_attempt(4), Ok(1));
         assert_eq!(
             s.restored(Err(LoadResult::DriverError), 4),
             Next::RestoreLater(1, 2)
@@ -373,16 +401,26 @@ mod tests {
         let mut st = StateRecord::decode(&b[..n]).unwrap();
         assert_eq!(st.trial.unwrap().attempts, 2);
         assert_eq!(st.at_start(Some(&iccid(B)), true), Next::Restore(1));
+        assert_eq!(st.begin_restore_attempt(4), Ok(1));
         assert_eq!(
             st.restored(Err(LoadResult::Failed), 4),
             Next::RestoreLater(1, 3)
         );
+        assert_eq!(st.begin_restore_attempt(4), Ok(1));
         let mut ok = st;
         assert_eq!(
             ok.restored(Ok(&iccid(A)), 4),
             Next::Done(LoadResult::RolledBack)
         );
         assert!(ok.trial.is_none());
+        // A reset during the last attempt counts it: the restart gives up at once.
+        let mut cut = st;
+        assert_eq!(cut.at_start(Some(&iccid(B)), true), Next::Restore(1));
+        assert_eq!(
+            cut.begin_restore_attempt(4),
+            Err(LoadResult::RollbackFailed)
+        );
+        assert!(cut.trial.is_none());
         assert_eq!(
             st.restored(Err(LoadResult::Failed), 4),
             Next::Done(LoadResult::RollbackFailed)

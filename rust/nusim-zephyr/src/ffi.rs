@@ -47,6 +47,8 @@ extern "C" {
     pub fn nusim_glue_submit_load_after(ms: u32);
     /// Sleeps `ms` milliseconds (work queue only).
     pub fn nusim_glue_sleep_ms(ms: u32);
+    /// `k_uptime_get()`.
+    pub fn nusim_glue_uptime_ms() -> i64;
     /// Creates 507 instance `inst` in the engine again, from the work queue (after a delete
     /// that could not reach storage).
     pub fn nusim_glue_recreate_profile(inst: u16);

@@ -134,6 +134,12 @@ enum Job {
 /// How often a driver that is not ready is asked again (see [`refresh_iccid`]).
 const DRIVER_POLL_MS: u32 = 250;
 
+/// Milliseconds since boot.
+fn uptime_ms() -> u64 {
+    // SAFETY: plain glue function without preconditions.
+    u64::try_from(unsafe { ffi::nusim_glue_uptime_ms() }).unwrap_or(0)
+}
+
 /// 507 instance ID reported for a load of the backup.
 const BACKUP_INST: u16 = u16::MAX;
 
@@ -174,8 +180,8 @@ struct State {
     /// The nuSIM answered the ICCID question (at start, or since: false after a failure
     /// it could not say anything about).
     iccid_known: bool,
-    /// A 507 instance whose delete could not reach storage: the engine dropped it anyway,
-    /// the glue creates it again, and that create adopts what is still here.
+    /// The 507 instance the glue is creating again in the engine (after a delete that
+    /// could not reach storage): that create adopts what is still here.
     readopt: Option<u16>,
     /// A 507 value arriving block by block (see `nusim_core::block`).
     block: Assembly,
@@ -614,6 +620,11 @@ fn decide_at_start(s: &mut State, chip: Option<Text<21>>) -> Next {
 fn recover() {
     let chip = refresh_iccid();
     let next = STATE.with(|s| {
+        if s.job != Job::Recover {
+            // A load or rollback took the job meanwhile (possible only without a load
+            // cut short: that refuses both): it is queued and learns the ICCID itself.
+            return None;
+        }
         s.job = Job::Idle;
         if !s.saved.trial.is_some_and(|t| t.phase == Phase::Loading) {
             return None;
@@ -634,19 +645,21 @@ fn recover() {
 /// CONFIG_LWM2M_NUSIM_DRIVER_WAIT_MS for a driver that is not ready yet (a modem still
 /// booting). The answer also becomes 508/0/1; `None` if the driver never answered.
 fn refresh_iccid() -> Option<Text<21>> {
-    let mut waited = 0;
+    // Elapsed time, not the sum of the sleeps: a driver call may itself take its timeout.
+    let start = uptime_ms();
     let id = loop {
         let mut t = Text::<21>::new();
         if fetch_text("ICCID", &mut t, ffi::nusim_glue_get_iccid, iccid_or_none) {
             break Some(t);
         }
-        if waited >= DRIVER_WAIT_MS {
+        let waited = uptime_ms().saturating_sub(start);
+        if waited >= u64::from(DRIVER_WAIT_MS) {
             break None;
         }
-        let step = DRIVER_POLL_MS.min(DRIVER_WAIT_MS - waited);
+        let left = u64::from(DRIVER_WAIT_MS) - waited;
+        let step = u64::from(DRIVER_POLL_MS).min(left) as u32;
         // SAFETY: plain glue function; we hold no lock.
         unsafe { ffi::nusim_glue_sleep_ms(step) };
-        waited += step;
     };
     let changed = STATE.with(|s| {
         s.iccid_known = id.is_some();
@@ -686,7 +699,6 @@ fn after_switch_step(next: Next) {
 pub extern "C" fn nusim_rs_507_create(inst: u16) -> i32 {
     STATE.with(|s| {
         if s.restoring != 0 || s.readopt == Some(inst) {
-            s.readopt = None;
             return if s.store.get(inst).is_some() {
                 0
             } else {
@@ -735,7 +747,6 @@ pub extern "C" fn nusim_rs_507_delete(inst: u16) -> i32 {
         if PERSIST {
             if let Err(e) = save(Key::Instance(inst), None) {
                 log::error!("507/{inst} not deleted: storage unreachable; it stays");
-                s.readopt = Some(inst);
                 return e;
             }
             for f in Field::ALL {
@@ -751,6 +762,13 @@ pub extern "C" fn nusim_rs_507_delete(inst: u16) -> i32 {
         unsafe { ffi::nusim_glue_recreate_profile(inst) };
     }
     r
+}
+
+/// The glue creates 507 instance `inst` in the engine again (`on`) or is done (`!on`):
+/// in between, the create adopts the instance that is still here instead of refusing it.
+#[no_mangle]
+pub extern "C" fn nusim_rs_507_readopt(inst: u16, on: bool) {
+    STATE.with(|s| s.readopt = on.then_some(inst));
 }
 
 /// Called by the glue's write-handler wrapper before the engine writes 507/`inst`/`res`:
@@ -855,18 +873,23 @@ pub extern "C" fn nusim_rs_507_commit(inst: u16, res: u16, len: usize) -> i32 {
 pub extern "C" fn nusim_rs_507_read(inst: u16, res: u16, len: *mut usize) -> *const u8 {
     STATE.with(|s| {
         let State { store, reads, .. } = s;
+        // The value's own place, and no more: the engine may still hold a neighbour's.
         let place = match (store.slot_of(inst), Field::from_res(res)) {
-            (Some(slot), Some(f)) => slot * Store::READ_TEXT_LEN + Store::read_offset(f),
-            _ => {
-                set_len(len, 0);
-                return core::ptr::null();
+            (Some(slot), Some(f)) => {
+                let at = slot * Store::READ_TEXT_LEN + Store::read_offset(f);
+                reads.get_mut(at..at + Store::read_place_len(f))
             }
+            _ => None,
         };
-        match store.read_text(inst, res, &mut reads[place..]) {
+        let Some(place) = place else {
+            set_len(len, 0);
+            return core::ptr::null();
+        };
+        match store.read_text(inst, res, place) {
             Some(n) => {
                 // Strings are served with their NUL: lwm2m_engine_get copies len - 1 chars.
                 set_len(len, n + 1);
-                reads[place..].as_ptr()
+                place.as_ptr()
             }
             None => {
                 set_len(len, 0);
@@ -889,7 +912,8 @@ pub extern "C" fn nusim_rs_508_read(res: u16, len: *mut usize) -> *const u8 {
                 let enc = codec::Encoding::Base64Padded;
                 // The same bytes each time: re-encoding never changes what an earlier
                 // read of this message points at.
-                let t = codec::encode(&n.cert[..n.cert_len], enc, &mut s.cert_text).unwrap_or(0);
+                let room = &mut s.cert_text[..CERT_TEXT - 1];
+                let t = codec::encode(&n.cert[..n.cert_len], enc, room).unwrap_or(0);
                 s.cert_text[t] = 0;
                 (s.cert_text.as_ptr(), t + 1)
             }
@@ -1430,6 +1454,31 @@ fn read_slot(slot: u8, work: &mut (usize, [u8; WIRE])) -> Option<usize> {
 
 fn restore_backup(source: Source, slot: u8) {
     if !PERSIST {
+        return;
+    }
+    // The attempt is counted and stored before the load: one that a reset interrupts
+    // counts too, so the limit holds over restarts.
+    let counted = STATE.with(|s| match s.saved.begin_restore_attempt(FALLBACK_ATTEMPTS) {
+        Ok(_) => {
+            let _ = s.save_state();
+            Ok(())
+        }
+        Err(r) => {
+            s.nusim.abort(r);
+            s.job = Job::Idle;
+            let _ = s.save_state();
+            Err(r)
+        }
+    });
+    if let Err(r) = counted {
+        log::error!(
+            "backup profile not loaded: {} attempts were made (result {})",
+            FALLBACK_ATTEMPTS,
+            r as u8
+        );
+        // SAFETY: plain glue function without preconditions.
+        unsafe { ffi::nusim_glue_notify(OBJ_NUSIM, 0, RES_RESULT) };
+        report(source, BACKUP_INST, r);
         return;
     }
     // SAFETY: the load is marked running (start_internal), so this context owns the copy.

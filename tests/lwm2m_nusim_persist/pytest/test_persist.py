@@ -155,7 +155,9 @@ def test_destructive_failure_after_a_slow_modem_boot(exe, setup_flash, tmp_path)
     switch begins, so a load that erased the profile and failed brings the backup back
     (result 18) instead of leaving the chip without a profile."""
     d = device_from(exe, setup_flash, tmp_path)
-    st = d.state(d.run("test_failure_after_slow_boot", boot=("--nusim-sim-iccid-unavailable=1",)))
+    out = d.run("test_failure_after_slow_boot", boot=("--nusim-sim-iccid-unavailable=1",))
+    assert "nuSIM ICCID unavailable or malformed (-11)" in out, "unknown at init"
+    st = d.state(out)
     assert (st["result"], st["chip"], st["backup"], st["phase"]) == ("18", ICCID_A, ICCID_A, "0")
 
 

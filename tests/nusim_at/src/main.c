@@ -149,7 +149,7 @@ ZTEST(nusim_at_lossy, test_polled_reader_keeps_up_at_115200)
 		zassert_equal(n, WIRE_TEST_CERT_LEN, "round %d: %d", i, n);
 		zassert_equal(cert[0], 0x30);
 	}
-	/* What a lost byte does: the certificate is refused, never served short. */
+	/* The same line without loss, at the usual pace, afterwards. */
 	answer.lossy = false;
 	line(13, 1, 0);
 	zassert_equal(nusim_get_certificate(modem, cert, sizeof(cert)), WIRE_TEST_CERT_LEN);
