@@ -285,26 +285,13 @@ fn a_late_answer_is_drained_after_a_timeout() {
         (1500, b"+SETPROFILE: 89490000000000000330\r\nOK\r\n"),
     ]);
     let mut lines = LineBuf::<128>::new();
-    let r = transact(
-        &mut port,
-        &mut lines,
-        Request::SetProfile,
-        &[1],
-        &mut out,
-        1000,
-    );
-    assert_eq!(r, Err(AtError::Timeout));
+    let mut load = |port: &mut Script, out: &mut [u8]| {
+        transact(port, &mut lines, Request::SetProfile, &[1], out, 1000)
+    };
+    assert_eq!(load(&mut port, &mut out), Err(AtError::Timeout));
     // The late answer was read and dropped while the line settled.
     assert!(port.now >= 1200 + u64::from(quiet_ms(1000)), "{}", port.now);
-    let r = transact(
-        &mut port,
-        &mut lines,
-        Request::SetProfile,
-        &[1],
-        &mut out,
-        1000,
-    );
-    assert_eq!(r, Ok(20));
+    assert_eq!(load(&mut port, &mut out), Ok(20));
     assert_eq!(&out[..20], b"89490000000000000330");
 }
 
