@@ -339,6 +339,8 @@ def test_reboot_in_the_middle_of_a_load(lab):
     r = lab.srv.execute(EP, "/508/0/5")
     assert r.code == Code.METHOD_NOT_ALLOWED, r
     lab.dev.stop()
+    assert not any("nuSIM profile loaded" in ln for ln in lab.dev.since_mark()), \
+        "the load ended before the power cut"
     n = len(lab.srv.history)
     lab.dev.start()
     lab.srv.wait_registration(EP, 30, after=n)

@@ -84,5 +84,10 @@ class Device:
                     raise TimeoutError(f"no log line /{pattern}/ within {timeout} s")
                 self._cond.wait(min(left, 0.5))
 
+    def since_mark(self) -> list[str]:
+        """The lines printed since the last mark() (or start)."""
+        with self._cond:
+            return self.lines[self._mark :]
+
     def output(self) -> str:
         return "\n".join(self.lines[self._start_line :])

@@ -21,6 +21,9 @@
 #include "lwm2m_rw_oma_tlv.h"
 #ifdef CONFIG_LWM2M_RW_SENML_CBOR_SUPPORT
 #include "lwm2m_rw_senml_cbor.h"
+#elif defined(CONFIG_ARCH_POSIX)
+/* The object-level SenML CBOR read is the regression test of the shared read places. */
+#error "native_sim builds this suite with SenML CBOR: boards/<native board>.conf not applied"
 #endif
 #include "notify_lock.h"
 #include "nusim_test.h"
@@ -590,6 +593,17 @@ static void stack_used(const struct k_thread *t, void *user_data)
 	    k_thread_stack_space_get(t, &unused) == 0) {
 		*(size_t *)user_data = (size_t)t->stack_info.size - unused;
 	}
+}
+
+/* After every test above: no notification of 508/0/1 or 508/0/6 was made without the
+ * registry lock (notify_lock.c counts them all, from boot on).
+ */
+ZTEST(nusim_trust, test_8_no_notification_without_the_lock)
+{
+	zassert_true(atomic_get(&notifies_of_508) > 0);
+	zassert_equal(atomic_get(&notifies_without_lock), 0,
+		      "%ld notifications without the registry lock",
+		      (long)atomic_get(&notifies_without_lock));
 }
 
 /* Last: after every load, check and fallback path above, the module's work queue has kept

@@ -19,7 +19,11 @@ void __real_lwm2m_registry_lock(void);
 void __real_lwm2m_registry_unlock(void);
 int __real_lwm2m_notify_observer_path(const struct lwm2m_obj_path *path);
 
-/* Changed only with the registry lock held, so the lock itself orders them. */
+/* Changed only with the registry lock held, so the lock itself orders them. Holds that
+ * lwm2m_registry.c takes on its mutex directly are not seen: a notification of 508/0/1 or
+ * 508/0/6 made inside one (lwm2m_engine_set on them; nothing does that today) would be
+ * counted as unlocked.
+ */
 static k_tid_t holder;
 static int depth;
 
