@@ -110,13 +110,12 @@ void nusim_at_glue_discard(const struct device *dev)
 	uint8_t sink[16];
 
 	if (data->irq) {
-		const struct nusim_at_config *cfg = dev->config;
-
-		/* The ring is the ISR's too: reset it with reception masked. */
-		uart_irq_rx_disable(cfg->uart);
-		ring_buf_reset(&data->rx);
+		/* The ISR fills the ring: empty it from the consumer side only, as any read
+		 * does (one producer, one consumer), never reset it under the ISR.
+		 */
+		while (ring_buf_get(&data->rx, sink, sizeof(sink)) > 0) {
+		}
 		k_sem_reset(&data->rx_ready);
-		uart_irq_rx_enable(cfg->uart);
 	} else {
 		while (poll_drain(dev, sink, sizeof(sink)) > 0) {
 		}

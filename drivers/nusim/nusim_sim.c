@@ -36,6 +36,8 @@ struct nusim_sim_data {
 };
 
 static atomic_t loads;
+/* The armed load failures: set by tests, taken by loads on the work queue. */
+static K_MUTEX_DEFINE(fail_lock);
 static int fail_err;
 static int fail_count;
 static bool fail_wipe;
@@ -74,9 +76,11 @@ int nusim_sim_load_count(void)
 
 void nusim_sim_fail_loads(int err, int count, bool wipe)
 {
+	k_mutex_lock(&fail_lock, K_FOREVER);
 	fail_err = err;
 	fail_count = err != 0 ? MAX(count, 0) : 0;
 	fail_wipe = wipe;
+	k_mutex_unlock(&fail_lock);
 }
 
 void nusim_sim_fail_next(int err, bool wipe)
@@ -136,10 +140,17 @@ static int sim_load(const struct device *dev, const uint8_t *pkg, size_t len,
 	if (cfg->load_delay_ms > 0) {
 		k_msleep(cfg->load_delay_ms);
 	}
-	if (fail_count > 0) {
-		rc = fail_err;
+	k_mutex_lock(&fail_lock, K_FOREVER);
+	bool fail = fail_count > 0;
+	bool wipe = fail_wipe;
+
+	rc = fail_err;
+	if (fail) {
 		fail_count--;
-		if (fail_wipe) {
+	}
+	k_mutex_unlock(&fail_lock);
+	if (fail) {
+		if (wipe) {
 			nusim_sim_rs_wipe();
 			IF_ENABLED(CONFIG_NUSIM_SIMULATOR_PERSIST, (remember("");))
 		}
@@ -209,7 +220,11 @@ static int sim_init(const struct device *dev)
 	}
 #endif
 	nusim_sim_rs_init(cfg->single_profile, iccid);
-	IF_ENABLED(CONFIG_ARCH_POSIX, (nusim_sim_iccid_unavailable(boot_iccid_unavailable);))
+#ifdef CONFIG_ARCH_POSIX
+	/* The command line presets an option not given to UINT32_MAX. */
+	nusim_sim_iccid_unavailable(boot_iccid_unavailable == UINT32_MAX ? 0
+				    : (int)MIN(boot_iccid_unavailable, INT32_MAX));
+#endif
 	return 0;
 }
 

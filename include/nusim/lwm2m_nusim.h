@@ -60,7 +60,9 @@ enum lwm2m_nusim_source {
 	LWM2M_NUSIM_SOURCE_ROLLBACK = 3,
 };
 
-/** The policy's answer before a load. */
+/** The policy's answer before a load. Any other answer denies (fail closed) and is logged
+ * as an error.
+ */
 enum lwm2m_nusim_decision {
 	/** Load now. */
 	LWM2M_NUSIM_ALLOW = 0,
@@ -69,7 +71,7 @@ enum lwm2m_nusim_decision {
 	/** Not now: 508/0/6 becomes 17 and the policy is asked again after
 	 * CONFIG_LWM2M_NUSIM_POLICY_RETRY seconds. Loads stay refused meanwhile.
 	 */
-	LWM2M_NUSIM_DEFER = 2,	/* Any other answer denies (fail closed) and is logged as an error. */
+	LWM2M_NUSIM_DEFER = 2,
 };
 
 /** 507 instance reported for a load of the backup package. */

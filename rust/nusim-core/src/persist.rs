@@ -375,15 +375,15 @@ pub struct Trial {
     pub iccid_before: Iccid,
     /// The ICCID the candidate brought (empty until loaded).
     pub iccid_new: Iccid,
-    /// Loads of the backup that failed so far in [`Phase::RollingBack`] (kept across
-    /// restarts, so the fallback's retry limit holds over them).
+    /// Loads of the backup started so far in [`Phase::RollingBack`], each counted before
+    /// it starts (kept across restarts, so the fallback's retry limit holds over them).
     pub attempts: u8,
 }
 
 /// `s`: the small state of Object 508 and the switch. Keys: 1 link target instance
 /// (absent: null link), 2 the 508/0/6 value (default 255, never loaded), 3/4 backup slot
 /// and ICCID (absent: no backup), 5..8 the trial's slot, phase, ICCID before and after
-/// (absent: none running), 9 the failed loads of the backup so far (absent: 0).
+/// (absent: none running), 9 the loads of the backup started so far (absent: 0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StateRecord {
     /// 508/0/4's 507 instance, if not the null link.

@@ -110,7 +110,7 @@ pub mod errno {
 
     /// The negative errno for `e`, as Zephyr's APIs return it.
     pub fn neg(e: E) -> i32 {
-        // SAFETY: an immutable, initialised C array of exactly 10 ints; index < 10.
+        // SAFETY: an immutable, initialised C array of exactly 11 ints; index < 11 (E).
         -unsafe { nusim_errno_table[e as usize] }
     }
 }

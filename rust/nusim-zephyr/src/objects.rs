@@ -127,7 +127,8 @@ enum Job {
         source: Source,
         slot: u8,
     },
-    /// A load cut short by a restart, decided once the nuSIM's ICCID is known.
+    /// The nuSIM's ICCID was unknown at start: ask again (bounded), then decide a load
+    /// the restart cut short, if there is one.
     Recover,
 }
 
@@ -159,9 +160,8 @@ struct State {
     cert_text: [u8; CERT_TEXT],
     /// Results of loads that ended at once (nothing to load), for the report work item:
     /// callbacks run on the work queue, never under the registry lock.
-    /// (source, 507 instance, 508/0/6 code), oldest first; `n_reports` of them. Plain
-    /// numbers, so that the state stays all zero (.bss).
-    reports: [(u8, u16, u8); PENDING_REPORTS],
+    /// (source, 507 instance, 508/0/6 code), oldest first; `n_reports` of them.
+    reports: [(Source, u16, LoadResult); PENDING_REPORTS],
     n_reports: usize,
     link_staging: ObjLnk,
     result_byte: u8,
@@ -198,12 +198,12 @@ impl State {
             log::warn!("result callbacks fall behind: the oldest waiting result is dropped");
             self.take_report();
         }
-        self.reports[self.n_reports] = (source as u8, inst, r as u8);
+        self.reports[self.n_reports] = (source, inst, r);
         self.n_reports += 1;
     }
 
     /// The oldest result waiting for the report work item.
-    fn take_report(&mut self) -> Option<(u8, u16, u8)> {
+    fn take_report(&mut self) -> Option<(Source, u16, LoadResult)> {
         if self.n_reports == 0 {
             return None;
         }
@@ -221,7 +221,8 @@ static STATE: Locked<State> = Locked::new(State {
     staging: [0; STAGING],
     reads: [0; READS],
     cert_text: [0; CERT_TEXT],
-    reports: [(0, 0, 0); PENDING_REPORTS],
+    // Server and Success are 0: still all zero (.bss).
+    reports: [(Source::Server, 0, LoadResult::Success); PENDING_REPORTS],
     n_reports: 0,
     link_staging: ObjLnk {
         obj_id: 0,
@@ -347,6 +348,25 @@ impl State {
     fn publish_saved(&mut self) {
         let r = LoadResult::from_u8(self.saved.result).unwrap_or(LoadResult::Failed);
         self.nusim.publish(r);
+    }
+
+    /// Ends the running load with the driver's outcome (the ICCID it answered in `iccid`)
+    /// and what the nuSIM holds after a failure (`chip_now`, `None`: it could not say):
+    /// 508/0/1 follows the chip. The result, and whether 508/0/1 changed.
+    fn finish_load(
+        &mut self,
+        outcome: Result<usize, LoadResult>,
+        iccid: &[u8; 22],
+        chip_now: Option<Text<21>>,
+    ) -> (LoadResult, bool) {
+        let before = self.nusim.iccid;
+        let r = self.nusim.finish(outcome.map(|n| &iccid[..n.min(21)]));
+        if let Some(now) = chip_now {
+            self.nusim.iccid = now;
+        }
+        // After a failure the chip's state is known only if it answered the ICCID question.
+        self.iccid_known = r == LoadResult::Success || chip_now.is_some();
+        (r, before != self.nusim.iccid)
     }
 
     /// A load or switch is running, or a new profile awaits the network.
@@ -564,8 +584,8 @@ pub extern "C" fn nusim_rs_start() {
             s.job = Job::Recover;
             return (Some(next), true);
         }
-        let chip = s.iccid_known.then_some(s.nusim.iccid);
-        (Some(decide_at_start(s, chip)), false)
+        let chip = s.nusim.iccid;
+        (Some(decide_at_start(s, Some(chip))), false)
     });
     let (next, recover) = next;
     if let Some(next) = next {
@@ -585,29 +605,27 @@ fn decide_at_start(s: &mut State, chip: Option<Text<21>>) -> Next {
     let Some(t) = trial else {
         return next;
     };
-    {
-        match next {
-            Next::Restore(slot) => {
-                log::warn!(
-                    "restart during a switch ({:?}): loading the backup again",
-                    t.phase
-                );
-                let _ = s.nusim.start_internal();
-                s.job = Job::Restore {
-                    source: Source::Fallback,
-                    slot,
-                };
-            }
-            Next::AwaitNetwork => {
-                log::info!("restart while a new profile awaits the network: deadline re-armed")
-            }
-            Next::Done(r) => log::warn!(
-                "restart during a switch ({:?}): result {} ({r:?})",
-                t.phase,
-                r as u8
-            ),
-            Next::RestoreLater(..) => {}
+    match next {
+        Next::Restore(slot) => {
+            log::warn!(
+                "restart during a switch ({:?}): loading the backup again",
+                t.phase
+            );
+            let _ = s.nusim.start_internal();
+            s.job = Job::Restore {
+                source: Source::Fallback,
+                slot,
+            };
         }
+        Next::AwaitNetwork => {
+            log::info!("restart while a new profile awaits the network: deadline re-armed")
+        }
+        Next::Done(r) => log::warn!(
+            "restart during a switch ({:?}): result {} ({r:?})",
+            t.phase,
+            r as u8
+        ),
+        Next::RestoreLater(..) => {}
     }
     s.publish_saved();
     let _ = s.save_state();
@@ -1016,9 +1034,7 @@ fn started(st: Started) {
 #[no_mangle]
 pub extern "C" fn nusim_rs_report_work() {
     while let Some((source, inst, r)) = STATE.with(State::take_report) {
-        let iccid = STATE.with(|s| s.nusim.iccid);
-        // SAFETY: plain glue function; the ICCID is NUL-terminated and outlives the call.
-        unsafe { ffi::nusim_glue_report(source, inst, r, iccid.with_nul().as_ptr().cast()) };
+        report(source, inst, r);
     }
 }
 
@@ -1382,13 +1398,7 @@ fn load_candidate(source: Source, inst: u16) {
     work.1.fill(0);
     work.0 = 0;
     let (r, next, changed) = STATE.with(|s| {
-        let before = s.nusim.iccid;
-        let r = s.nusim.finish(outcome.map(|n| &iccid[..n.min(21)]));
-        if let Some(now) = chip_now {
-            s.nusim.iccid = now;
-        }
-        // After a failure the chip's state is known only if it answered the ICCID question.
-        s.iccid_known = r == LoadResult::Success || chip_now.is_some();
+        let (r, changed) = s.finish_load(outcome, &iccid, chip_now);
         let mut next = Next::Done(r);
         if PERSIST && trial {
             let id = s.nusim.iccid;
@@ -1407,7 +1417,7 @@ fn load_candidate(source: Source, inst: u16) {
             s.job = Job::Idle;
         }
         let _ = s.save_state();
-        (r, next, before != s.nusim.iccid)
+        (r, next, changed)
     });
     match r {
         LoadResult::Success => log::info!("nuSIM profile loaded"),
@@ -1491,12 +1501,7 @@ fn restore_backup(source: Source, slot: u8) {
     work.1.fill(0);
     work.0 = 0;
     let (loaded, next, changed) = STATE.with(|s| {
-        let before = s.nusim.iccid;
-        let loaded = s.nusim.finish(outcome.map(|n| &iccid[..n.min(21)]));
-        if let Some(now) = chip_now {
-            s.nusim.iccid = now;
-        }
-        s.iccid_known = loaded == LoadResult::Success || chip_now.is_some();
+        let (loaded, changed) = s.finish_load(outcome, &iccid, chip_now);
         let id = s.nusim.iccid;
         let out = if loaded == LoadResult::Success {
             Ok(&id)
@@ -1517,7 +1522,7 @@ fn restore_backup(source: Source, slot: u8) {
             _ => {}
         }
         let _ = s.save_state();
-        (loaded, next, before != s.nusim.iccid)
+        (loaded, next, changed)
     });
     let r = match next {
         Next::RestoreLater(_, attempt) => {
