@@ -12,11 +12,14 @@
 #include <zephyr/logging/log.h>
 #include <zephyr/logging/log_ctrl.h>
 
+#include "nusim_glue.h"
+#include "nusim_rs.h"
+
 LOG_MODULE_REGISTER(nusim, CONFIG_NUSIM_LOG_LEVEL);
 
 /* errno values for the Rust side, in the order of rust/nusim-zephyr/src/ffi.rs errno::E. */
-const int32_t nusim_errno_table[11] = {EPERM,  ENOENT,  ENOMEM, EBUSY,     EEXIST, EINVAL,
-				       EBADMSG, EIO,    ETIMEDOUT, ENOTSUP, EFAULT};
+const int32_t nusim_errno_table[12] = {EPERM,   ENOENT, ENOMEM,    EBUSY,   EEXIST, EINVAL,
+				       EBADMSG, EIO,    ETIMEDOUT, ENOTSUP, EFAULT, EFBIG};
 
 void nusim_glue_log(int level, const char *msg)
 {

@@ -19,6 +19,7 @@
 #include <zephyr/logging/log.h>
 #include <zephyr/sys/ring_buffer.h>
 #include <nusim/nusim.h>
+#include "nusim_glue.h"
 #include "nusim_rs.h"
 
 LOG_MODULE_REGISTER(nusim_at, CONFIG_NUSIM_LOG_LEVEL);

@@ -19,6 +19,104 @@
 extern "C" {
 #endif
 
+/** @name Object and resource IDs (OMA LwM2M registry)
+ * @{
+ */
+/** nuSIM Profile: one instance per stored profile package. */
+#define LWM2M_NUSIM_OBJ_PROFILE 507
+/** nuSIM: the chip, and Load Profile. */
+#define LWM2M_NUSIM_OBJ_NUSIM   508
+
+/** 507: encP, the encrypted profile. */
+#define LWM2M_NUSIM_RES_ENCP       0
+/** 507: mac over encP. */
+#define LWM2M_NUSIM_RES_MAC        1
+/** 507: eKpubDP, the profile's ephemeral public key. */
+#define LWM2M_NUSIM_RES_EKPUBDP    2
+/** 507: SigEKpubDP, eKpubDP signed with KpubDP. */
+#define LWM2M_NUSIM_RES_SIGEKPUBDP 3
+/** 507: KpubDP, the provider's public key. */
+#define LWM2M_NUSIM_RES_KPUBDP     4
+/** 507: SigKpubDP, KpubDP signed by the CI. */
+#define LWM2M_NUSIM_RES_SIGKPUBDP  5
+/** 507: KpubCI, the CI's public key. */
+#define LWM2M_NUSIM_RES_KPUBCI     6
+
+/** 508: EID. */
+#define LWM2M_NUSIM_RES_EID          0
+/** 508: ICCID of the profile the nuSIM holds. */
+#define LWM2M_NUSIM_RES_ICCID        1
+/** 508: nuSIM capabilities. */
+#define LWM2M_NUSIM_RES_CAPABILITIES 2
+/** 508: the nuSIM's certificate (base64 DER). */
+#define LWM2M_NUSIM_RES_CERTIFICATE  3
+/** 508: object link to the 507 instance to load. */
+#define LWM2M_NUSIM_RES_PROFILE      4
+/** 508: Load Profile (execute). */
+#define LWM2M_NUSIM_RES_LOAD_PROFILE 5
+/** 508: Load Profile Result (enum lwm2m_nusim_result). */
+#define LWM2M_NUSIM_RES_LOAD_RESULT  6
+/** @} */
+
+/** Buffer for an EID: 32 digits and a NUL. */
+#define LWM2M_NUSIM_EID_LEN   33
+/** Buffer for an ICCID: up to 20 digits and a NUL. */
+#define LWM2M_NUSIM_ICCID_LEN 21
+
+/** 508/0/6 Load Profile Result (docs/objects.md, "Result codes"). 0 and 1 are the
+ * registry's; the others are this implementation's.
+ */
+enum lwm2m_nusim_result {
+	/** The profile was loaded; 508/0/1 holds its ICCID. */
+	LWM2M_NUSIM_RESULT_SUCCESS = 0,
+	/** Not successful, for a reason none of the codes below names. */
+	LWM2M_NUSIM_RESULT_FAILED = 1,
+	/** A load was accepted and is running. */
+	LWM2M_NUSIM_RESULT_IN_PROGRESS = 2,
+	/** 508/0/4 is the null link (or was never written). */
+	LWM2M_NUSIM_RESULT_NO_LINK = 3,
+	/** 508/0/4 names a 507 instance that does not exist (any more). */
+	LWM2M_NUSIM_RESULT_DANGLING_LINK = 4,
+	/** The linked 507 instance lacks at least one of its seven values. */
+	LWM2M_NUSIM_RESULT_INCOMPLETE = 5,
+	/** KpubCI is not a CI key the device or the nuSIM trusts (nuSIM 541). */
+	LWM2M_NUSIM_RESULT_CI_KEY_MISMATCH = 6,
+	/** SigKpubDP does not verify over KpubDP with KpubCI (nuSIM 542). */
+	LWM2M_NUSIM_RESULT_SIG_KPUBDP_INVALID = 7,
+	/** SigEKpubDP does not verify over eKpubDP with KpubDP (nuSIM 543). */
+	LWM2M_NUSIM_RESULT_SIG_EKPUBDP_INVALID = 8,
+	/** The MAC over encP does not match (nuSIM 544). */
+	LWM2M_NUSIM_RESULT_MAC_MISMATCH = 9,
+	/** The decrypted profile could not be parsed (nuSIM 546). */
+	LWM2M_NUSIM_RESULT_PROFILE_UNPARSABLE = 10,
+	/** The nuSIM holds a profile and does not support reprovisioning (nuSIM 545). */
+	LWM2M_NUSIM_RESULT_REPROVISIONING_REFUSED = 11,
+	/** The driver or modem is busy; try again later. */
+	LWM2M_NUSIM_RESULT_DRIVER_BUSY = 12,
+	/** The driver or modem failed: I/O error, timeout, an unparsable answer, or a
+	 * refusal code the dialect does not define.
+	 */
+	LWM2M_NUSIM_RESULT_DRIVER_ERROR = 13,
+	/** The nuSIM reported a general error (nuSIM 4). */
+	LWM2M_NUSIM_RESULT_NUSIM_GENERAL_ERROR = 14,
+	/** The nuSIM or modem reported a syntax error (nuSIM 50). */
+	LWM2M_NUSIM_RESULT_NUSIM_SYNTAX_ERROR = 15,
+	/** The application's policy refused the switch. */
+	LWM2M_NUSIM_RESULT_POLICY_DENIED = 16,
+	/** The application's policy deferred the switch; it is asked again later. */
+	LWM2M_NUSIM_RESULT_POLICY_DEFERRED = 17,
+	/** The switch failed and the backup profile was loaded again, or a rollback the
+	 * application asked for succeeded.
+	 */
+	LWM2M_NUSIM_RESULT_ROLLED_BACK = 18,
+	/** The switch failed and the backup could not be loaded again, or there is none. */
+	LWM2M_NUSIM_RESULT_ROLLBACK_FAILED = 19,
+	/** A restart cut the load short and the nuSIM kept the profile it had. */
+	LWM2M_NUSIM_RESULT_INTERRUPTED = 20,
+	/** No load has run since the device was provisioned. */
+	LWM2M_NUSIM_RESULT_NEVER_LOADED = 255,
+};
+
 /** Length of a CI public key: SEC1 uncompressed point (0x04 || X || Y). */
 #define LWM2M_NUSIM_CI_KEY_LEN 65
 
@@ -91,12 +189,12 @@ struct lwm2m_nusim_callbacks {
 	enum lwm2m_nusim_decision (*policy)(enum lwm2m_nusim_source source, uint16_t inst,
 					    void *user_data);
 	/**
-	 * Told how each load ended: @p result is the new 508/0/6 value (README, "Result
-	 * codes"), @p iccid what 508/0/1 says now. A fallback reports twice: the failure,
-	 * then 18 or 19. NULL: not told.
+	 * Told how each load ended: @p result is the new 508/0/6 value, @p iccid what
+	 * 508/0/1 says now. A fallback reports twice: the failure, then 18 or 19. NULL: not
+	 * told.
 	 */
-	void (*result)(enum lwm2m_nusim_source source, uint16_t inst, uint8_t result,
-		       const char *iccid, void *user_data);
+	void (*result)(enum lwm2m_nusim_source source, uint16_t inst,
+		       enum lwm2m_nusim_result result, const char *iccid, void *user_data);
 	/** Passed to both. */
 	void *user_data;
 };
@@ -152,9 +250,9 @@ struct lwm2m_nusim_status {
 	/** The 507 instance of 508/0/4, or -1 for the null link. */
 	int32_t link;
 	/** 508/0/1, NUL-terminated (empty: no profile). */
-	char iccid[21];
+	char iccid[LWM2M_NUSIM_ICCID_LEN];
 	/** The backup's ICCID, NUL-terminated (empty: no backup). */
-	char backup_iccid[21];
+	char backup_iccid[LWM2M_NUSIM_ICCID_LEN];
 	/** Stored 507 instances. */
 	uint8_t profiles;
 };

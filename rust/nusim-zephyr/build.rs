@@ -27,6 +27,7 @@ fn main() {
     println!("cargo:rerun-if-env-changed=NUSIM_PERSIST");
     let persist = env::var("NUSIM_PERSIST").is_ok_and(|v| v.trim() == "y");
     let net_timeout = get("NUSIM_NETWORK_TIMEOUT", 0);
+    let policy_retry = get("NUSIM_POLICY_RETRY", 60);
     let attempts = get("NUSIM_FALLBACK_ATTEMPTS", 5);
     let retry = get("NUSIM_FALLBACK_RETRY_DELAY", 10);
     let driver_wait = get("NUSIM_DRIVER_WAIT_MS", 10000);
@@ -52,11 +53,11 @@ fn main() {
              /// CONFIG_LWM2M_NUSIM_TRUSTED_CI_MAX\npub const TRUSTED_CI_MAX: usize = {trusted};\n\
              /// CONFIG_NUSIM_AT_LINE_MAX\npub const AT_LINE_MAX: usize = {at_line};\n\
              /// CONFIG_LWM2M_NUSIM_PERSIST\npub const PERSIST: bool = {persist};\n\
-             /// CONFIG_LWM2M_NUSIM_NETWORK_TIMEOUT > 0\npub const AWAIT_NETWORK: bool = {await_net};\n\
+             /// CONFIG_LWM2M_NUSIM_NETWORK_TIMEOUT (seconds; 0: no deadline)\npub const NETWORK_TIMEOUT_S: u32 = {net_timeout};\n\
+             /// CONFIG_LWM2M_NUSIM_POLICY_RETRY (seconds)\npub const POLICY_RETRY_S: u32 = {policy_retry};\n\
              /// CONFIG_LWM2M_NUSIM_FALLBACK_ATTEMPTS\npub const FALLBACK_ATTEMPTS: u8 = {attempts};\n\
              /// CONFIG_LWM2M_NUSIM_FALLBACK_RETRY_DELAY (seconds)\npub const FALLBACK_RETRY_S: u32 = {retry};\n\
              /// CONFIG_LWM2M_NUSIM_DRIVER_WAIT_MS\npub const DRIVER_WAIT_MS: u32 = {driver_wait};\n",
-            await_net = net_timeout > 0
         ),
     )
     .unwrap();

@@ -4,7 +4,9 @@
 //! - [`codec`]: base64/hex text of the 507 String resources, decoded in place;
 //! - [`field`]: the seven 507 resources and what a valid value is;
 //! - [`store`]: 507 instances, kept in the vendor wire order;
-//! - [`nusim`]: 508 state and the Load Profile flow over a [`nusim::NusimDriver`];
+//! - [`objects`]: Objects 507/508 as the engine sees them, every decision, behind
+//!   [`platform::Platform`]; [`load`]: Load Profile and the switch on the work queue;
+//! - [`nusim`]: 508 state and the steps of a load;
 //! - [`result`]: the 508/0/6 codes and the nuSIM's reasons;
 //! - [`trust`]: the CI keys the device trusts;
 //! - [`persist`]: the versioned CBOR records that survive a restart;
@@ -12,6 +14,7 @@
 //! - [`block`]: reassembly of a value written block-wise (CoAP Block1).
 //! - [`chain`] (features `chain-bp256` / `chain-p256`): the ECDSA checks of a package.
 #![no_std]
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod block;
@@ -19,8 +22,11 @@ pub mod block;
 pub mod chain;
 pub mod codec;
 pub mod field;
+pub mod load;
 pub mod nusim;
+pub mod objects;
 pub mod persist;
+pub mod platform;
 pub mod result;
 pub mod store;
 pub mod switch;

@@ -3,9 +3,10 @@
 //! The engine glue drives it in steps so that the slow part runs outside the engine:
 //! [`Nusim508::execute`] (engine thread, under the registry lock: copies the linked package,
 //! so changing or deleting the instance afterwards does not affect this load), the driver
-//! load (work queue, no lock), [`Nusim508::finish`] (work queue, under the lock).
+//! load (work queue, no lock), [`Nusim508::finish`] (work queue, under the lock); see
+//! [`crate::load`].
 
-use crate::result::{DriverError, LoadResult};
+use crate::result::LoadResult;
 use crate::store::{PackageError, ProfileStore};
 use crate::text::{self, Text};
 
@@ -55,13 +56,6 @@ pub enum Started {
 pub enum ExecuteError {
     /// A load is running.
     Busy,
-}
-
-/// What a driver must do for a load.
-pub trait NusimDriver {
-    /// Hands `package` (vendor wire order) to the nuSIM. On success the ICCID of the
-    /// loaded profile is written to `iccid`, NUL-free, and its length returned.
-    fn load(&mut self, package: &[u8], iccid: &mut [u8; 21]) -> Result<usize, DriverError>;
 }
 
 /// State of the single Object 508 instance. `C` bounds the certificate (DER bytes).
@@ -248,32 +242,13 @@ impl<const C: usize> Nusim508<C> {
         self.set_result(r);
         r
     }
-
-    /// Runs a whole load synchronously (execute, load, finish): the host-side equivalent of
-    /// what the glue spreads over the engine thread and the work queue.
-    pub fn run_load<const N: usize, const W: usize, D: NusimDriver>(
-        &mut self,
-        store: &ProfileStore<N, W>,
-        driver: &mut D,
-        scratch: &mut [u8; W],
-    ) -> Result<LoadResult, ExecuteError> {
-        let n = match self.execute(store, scratch)? {
-            Started::Finished(r) => return Ok(r),
-            Started::Load(n) => n,
-        };
-        let mut iccid = [0u8; 21];
-        let outcome = driver
-            .load(&scratch[..n], &mut iccid)
-            .map(|l| l.min(iccid.len()));
-        Ok(self.finish(outcome.map(|l| &iccid[..l]).map_err(LoadResult::from)))
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::field::HEADER_LEN;
-    use crate::result::reason;
+    use crate::result::{reason, DriverError};
 
     const W: usize = HEADER_LEN + 32;
     type Store = ProfileStore<2, W>;
@@ -284,7 +259,7 @@ mod tests {
         answer: Result<&'static [u8], DriverError>,
     }
 
-    impl NusimDriver for Fake {
+    impl Fake {
         fn load(&mut self, package: &[u8], iccid: &mut [u8; 21]) -> Result<usize, DriverError> {
             self.got = package.len();
             self.answer.map(|id| {
@@ -292,6 +267,22 @@ mod tests {
                 id.len()
             })
         }
+    }
+
+    /// A whole load in one go: execute, the driver, finish.
+    fn run_load(
+        n: &mut Nusim508<8>,
+        store: &Store,
+        driver: &mut Fake,
+        scratch: &mut [u8; W],
+    ) -> Result<LoadResult, ExecuteError> {
+        let len = match n.execute(store, scratch)? {
+            Started::Finished(r) => return Ok(r),
+            Started::Load(len) => len,
+        };
+        let mut iccid = [0u8; 21];
+        let outcome = driver.load(&scratch[..len], &mut iccid).map(|l| l.min(21));
+        Ok(n.finish(outcome.map(|l| &iccid[..l]).map_err(LoadResult::from)))
     }
 
     fn full_store() -> Store {
@@ -343,9 +334,15 @@ mod tests {
             got: 0,
             answer: Ok(b"8949000000000000017"),
         };
-        assert_eq!(n.run_load(&s, &mut ok, &mut buf), Ok(LoadResult::NoLink));
+        assert_eq!(
+            run_load(&mut n, &s, &mut ok, &mut buf),
+            Ok(LoadResult::NoLink)
+        );
         n.set_link(lnk(507, 5), &s).unwrap();
-        assert_eq!(n.run_load(&s, &mut ok, &mut buf), Ok(LoadResult::Success));
+        assert_eq!(
+            run_load(&mut n, &s, &mut ok, &mut buf),
+            Ok(LoadResult::Success)
+        );
         assert_eq!(ok.got, W);
         assert_eq!(n.iccid.as_bytes(), b"8949000000000000017");
         for (answer, want) in [
@@ -370,17 +367,17 @@ mod tests {
             (Ok(&b"12345"[..]), LoadResult::DriverError),
         ] {
             let mut d = Fake { got: 0, answer };
-            assert_eq!(n.run_load(&s, &mut d, &mut buf), Ok(want));
+            assert_eq!(run_load(&mut n, &s, &mut d, &mut buf), Ok(want));
             assert_eq!(n.iccid.as_bytes(), b"8949000000000000017", "{want:?}");
         }
         s.delete(5);
         assert_eq!(
-            n.run_load(&s, &mut ok, &mut buf),
+            run_load(&mut n, &s, &mut ok, &mut buf),
             Ok(LoadResult::DanglingLink)
         );
         s.create(5).unwrap();
         assert_eq!(
-            n.run_load(&s, &mut ok, &mut buf),
+            run_load(&mut n, &s, &mut ok, &mut buf),
             Ok(LoadResult::Incomplete)
         );
     }

@@ -89,6 +89,21 @@ impl<const W: usize> Profile<W> {
     }
 }
 
+/// [`ProfileStore::READ_TEXT_LEN`] for wire capacity `w`: room for the text of all
+/// seven values of an instance, each with its NUL.
+pub const fn read_text_len(w: usize) -> usize {
+    let mut off = 0;
+    let mut i = 0;
+    while i < 7 {
+        off += match Field::ALL[i].fixed_len() {
+            Some(n) => 2 * n + 1,
+            None => 2 * (w - HEADER_LEN) + 1,
+        };
+        i += 1;
+    }
+    off
+}
+
 /// Up to `N` Object 507 instances with wire capacity `W` each.
 pub struct ProfileStore<const N: usize, const W: usize> {
     slots: [Profile<W>; N],
@@ -108,7 +123,7 @@ impl<const N: usize, const W: usize> ProfileStore<N, W> {
     /// each in a place of its own ([`Self::read_offset`]). The engine's SenML encoders keep
     /// the pointer of every value of a multi-resource read until the message is built, so
     /// the values of one read must not share bytes.
-    pub const READ_TEXT_LEN: usize = Self::read_offset_of(7);
+    pub const READ_TEXT_LEN: usize = read_text_len(W);
 
     /// Where the text of field `f` goes in a buffer of [`Self::READ_TEXT_LEN`] bytes.
     pub const fn read_offset(f: Field) -> usize {
@@ -205,7 +220,7 @@ impl<const N: usize, const W: usize> ProfileStore<N, W> {
         len: usize,
     ) -> Result<(), WriteError> {
         let (n, enc) = self.decode_text(inst_id, res, buf, len)?;
-        self.restore(inst_id, res, enc, &buf[..n])
+        self.set_value(inst_id, res, enc, &buf[..n])
     }
 
     /// The first half of [`Self::write_text`]: decodes the text in `buf[..len]` in place
@@ -226,7 +241,7 @@ impl<const N: usize, const W: usize> ProfileStore<N, W> {
     /// Makes the decoded `bytes` the value of `res` of `inst_id` after checking them
     /// against the field's rule: the second half of a write, and how a stored value comes
     /// back after a restart. `enc` is what reads answer with.
-    pub fn restore(
+    pub fn set_value(
         &mut self,
         inst_id: u16,
         res: u16,
@@ -340,26 +355,26 @@ mod tests {
     }
 
     #[test]
-    fn restore_checks_like_a_write() {
+    fn set_value_checks_like_a_write() {
         let mut s = Store::new();
         s.create(0).unwrap();
         let mac = [0x5a; 16];
-        assert_eq!(s.restore(0, 1, Encoding::Base64Padded, &mac), Ok(()));
+        assert_eq!(s.set_value(0, 1, Encoding::Base64Padded, &mac), Ok(()));
         assert_eq!(read(&s, 0, 1), "WlpaWlpaWlpaWlpaWlpaWg==");
         assert!(matches!(
-            s.restore(0, 1, Encoding::HexLower, &mac[..15]),
+            s.set_value(0, 1, Encoding::HexLower, &mac[..15]),
             Err(WriteError::Invalid(_))
         ));
         assert!(matches!(
-            s.restore(0, 2, Encoding::HexLower, &[0x05; 65]),
+            s.set_value(0, 2, Encoding::HexLower, &[0x05; 65]),
             Err(WriteError::Invalid(ValueError::NotUncompressedPoint))
         ));
         assert!(matches!(
-            s.restore(0, 0, Encoding::HexLower, &[0; 80]),
+            s.set_value(0, 0, Encoding::HexLower, &[0; 80]),
             Err(WriteError::Invalid(ValueError::TooLong { .. }))
         ));
         assert_eq!(
-            s.restore(1, 1, Encoding::HexLower, &mac),
+            s.set_value(1, 1, Encoding::HexLower, &mac),
             Err(WriteError::NotFound)
         );
         assert_eq!(

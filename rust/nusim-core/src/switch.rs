@@ -35,11 +35,11 @@ pub enum Next {
     /// Arm the network deadline; call [`StateRecord::network_ready`] or
     /// [`StateRecord::network_timeout`].
     AwaitNetwork,
-    /// Load the package of this slot (the backup), then call [`StateRecord::restored`].
-    Restore(u8),
+    /// Load the package of this slot (the backup), then call [`StateRecord::backup_loaded`].
+    LoadBackup(u8),
     /// The backup's load failed (the `u8` attempt so far, from 1): load it again after the
-    /// back-off ([`retry_delay_s`]), then call [`StateRecord::restored`].
-    RestoreLater(u8, u8),
+    /// back-off ([`retry_delay_s`]), then call [`StateRecord::backup_loaded`].
+    LoadBackupLater(u8, u8),
 }
 
 /// Seconds to wait before attempt `attempt + 1` of the backup's load: `base_s` doubled
@@ -92,7 +92,7 @@ impl StateRecord {
                 t.phase = Phase::RollingBack;
                 t.attempts = 0;
                 self.result = LoadResult::InProgress as u8;
-                Next::Restore(b.slot)
+                Next::LoadBackup(b.slot)
             }
             _ => self.end(failure),
         }
@@ -188,7 +188,7 @@ impl StateRecord {
     /// attempt (store the record before loading). The slot to load; or, when
     /// `max_attempts` (at least 1) were made already, the trial ends with
     /// [`LoadResult::RollbackFailed`], returned as the error.
-    pub fn begin_restore_attempt(&mut self, max_attempts: u8) -> Result<u8, LoadResult> {
+    pub fn begin_backup_attempt(&mut self, max_attempts: u8) -> Result<u8, LoadResult> {
         let backup = self.backup;
         let Some(t) = self
             .trial
@@ -210,10 +210,10 @@ impl StateRecord {
         }
     }
 
-    /// Step 6: the nuSIM's answer to the backup (after [`Self::begin_restore_attempt`]). A
+    /// Step 6: the nuSIM's answer to the backup (after [`Self::begin_backup_attempt`]). A
     /// failure before the `max_attempts`-th attempt keeps the trial rolling back and asks
     /// for another attempt later; the last one ends it with [`LoadResult::RollbackFailed`].
-    pub fn restored(&mut self, outcome: Result<&Iccid, LoadResult>, max_attempts: u8) -> Next {
+    pub fn backup_loaded(&mut self, outcome: Result<&Iccid, LoadResult>, max_attempts: u8) -> Next {
         let Some(t) = self
             .trial
             .as_mut()
@@ -225,7 +225,7 @@ impl StateRecord {
             (Ok(_), _) => self.end(LoadResult::RolledBack),
             (Err(_), Some(b)) if t.attempts < max_attempts.max(1) => {
                 self.result = LoadResult::InProgress as u8;
-                Next::RestoreLater(b.slot, t.attempts)
+                Next::LoadBackupLater(b.slot, t.attempts)
             }
             (Err(_), _) => self.end(LoadResult::RollbackFailed),
         }
@@ -246,7 +246,7 @@ impl StateRecord {
             },
             Phase::AwaitingNetwork => Next::AwaitNetwork,
             Phase::RollingBack => match self.backup {
-                Some(b) => Next::Restore(b.slot),
+                Some(b) => Next::LoadBackup(b.slot),
                 None => self.end(LoadResult::RollbackFailed),
             },
         }
@@ -308,10 +308,10 @@ mod tests {
         let mut s = proven();
         s.begin(&iccid(A)).unwrap();
         s.loaded(Ok(&iccid(B)), None, true);
-        assert_eq!(s.network_timeout(), Next::Restore(1));
+        assert_eq!(s.network_timeout(), Next::LoadBackup(1));
         assert_eq!(s.result, LoadResult::InProgress as u8);
         assert_eq!(
-            s.restored(Ok(&iccid(A)), 3),
+            s.backup_loaded(Ok(&iccid(A)), 3),
             Next::Done(LoadResult::RolledBack)
         );
         assert_eq!(s.backup.unwrap().slot, 1);
@@ -336,17 +336,17 @@ mod tests {
         s.begin(&iccid(A)).unwrap();
         assert_eq!(
             s.loaded(Err(LoadResult::DriverError), Some(&Iccid::new()), true),
-            Next::Restore(1)
+            Next::LoadBackup(1)
         );
-        assert_eq!(s.begin_restore_attempt(1), Ok(1));
+        assert_eq!(s.begin_backup_attempt(1), Ok(1));
         assert_eq!(
-            s.restored(Err(LoadResult::DriverError), 1),
+            s.backup_loaded(Err(LoadResult::DriverError), 1),
             Next::Done(LoadResult::RollbackFailed)
         );
         s.begin(&iccid(A)).unwrap();
         assert_eq!(
             s.loaded(Err(LoadResult::DriverError), None, true),
-            Next::Restore(1)
+            Next::LoadBackup(1)
         );
     }
 
@@ -358,7 +358,7 @@ mod tests {
         assert_eq!(s.request_rollback(&iccid(B)), Ok(1));
         assert_eq!(s.request_rollback(&iccid(B)), Err(SwitchError::Busy));
         assert_eq!(
-            s.restored(Ok(&iccid(A)), 3),
+            s.backup_loaded(Ok(&iccid(A)), 3),
             Next::Done(LoadResult::RolledBack)
         );
         // During a trial: refused while loading, ends the wait for the network at once.
@@ -370,7 +370,7 @@ mod tests {
         assert!(!s.network_ready());
         assert_eq!(s.network_timeout(), Next::Done(LoadResult::Failed));
         assert_eq!(
-            s.restored(Ok(&iccid(A)), 3),
+            s.backup_loaded(Ok(&iccid(A)), 3),
             Next::Done(LoadResult::RolledBack)
         );
         assert_eq!(s.backup.unwrap().iccid, iccid(A));
@@ -383,46 +383,43 @@ mod tests {
         let mut s = proven();
         s.begin(&iccid(A)).unwrap();
         s.loaded(Ok(&iccid(B)), None, true);
-        assert_eq!(s.network_timeout(), Next::Restore(1));
-        assert_eq!(s.begin_restore_attempt(4), Ok(1));
+        assert_eq!(s.network_timeout(), Next::LoadBackup(1));
+        assert_eq!(s.begin_backup_attempt(4), Ok(1));
         assert_eq!(
-            s.restored(Err(LoadResult::DriverBusy), 4),
-            Next::RestoreLater(1, 1)
+            s.backup_loaded(Err(LoadResult::DriverBusy), 4),
+            Next::LoadBackupLater(1, 1)
         );
         assert_eq!(s.result, LoadResult::InProgress as u8);
-        assert_eq!(s.begin_restore_attempt(4), Ok(1));
+        assert_eq!(s.begin_backup_attempt(4), Ok(1));
         assert_eq!(
-            s.restored(Err(LoadResult::DriverError), 4),
-            Next::RestoreLater(1, 2)
+            s.backup_loaded(Err(LoadResult::DriverError), 4),
+            Next::LoadBackupLater(1, 2)
         );
         // A restart now: the record keeps the count, and the backup is loaded at once.
         let mut b = [0u8; 128];
         let n = s.encode(&mut b).unwrap();
         let mut st = StateRecord::decode(&b[..n]).unwrap();
         assert_eq!(st.trial.unwrap().attempts, 2);
-        assert_eq!(st.at_start(Some(&iccid(B)), true), Next::Restore(1));
-        assert_eq!(st.begin_restore_attempt(4), Ok(1));
+        assert_eq!(st.at_start(Some(&iccid(B)), true), Next::LoadBackup(1));
+        assert_eq!(st.begin_backup_attempt(4), Ok(1));
         assert_eq!(
-            st.restored(Err(LoadResult::Failed), 4),
-            Next::RestoreLater(1, 3)
+            st.backup_loaded(Err(LoadResult::Failed), 4),
+            Next::LoadBackupLater(1, 3)
         );
-        assert_eq!(st.begin_restore_attempt(4), Ok(1));
+        assert_eq!(st.begin_backup_attempt(4), Ok(1));
         let mut ok = st;
         assert_eq!(
-            ok.restored(Ok(&iccid(A)), 4),
+            ok.backup_loaded(Ok(&iccid(A)), 4),
             Next::Done(LoadResult::RolledBack)
         );
         assert!(ok.trial.is_none());
         // A reset during the last attempt counts it: the restart gives up at once.
         let mut cut = st;
-        assert_eq!(cut.at_start(Some(&iccid(B)), true), Next::Restore(1));
-        assert_eq!(
-            cut.begin_restore_attempt(4),
-            Err(LoadResult::RollbackFailed)
-        );
+        assert_eq!(cut.at_start(Some(&iccid(B)), true), Next::LoadBackup(1));
+        assert_eq!(cut.begin_backup_attempt(4), Err(LoadResult::RollbackFailed));
         assert!(cut.trial.is_none());
         assert_eq!(
-            st.restored(Err(LoadResult::Failed), 4),
+            st.backup_loaded(Err(LoadResult::Failed), 4),
             Next::Done(LoadResult::RollbackFailed)
         );
         assert!(st.trial.is_none());
@@ -470,10 +467,10 @@ mod tests {
                             assert!(s.network_ready());
                             steps.push((s, Chip::New));
                         } else {
-                            assert_eq!(s.network_timeout(), Next::Restore(1));
+                            assert_eq!(s.network_timeout(), Next::LoadBackup(1));
                             steps.push((s, Chip::New)); // RollingBack
                             steps.push((s, Chip::Old)); // backup reloaded, not yet written
-                            s.restored(Ok(&iccid(A)), 3);
+                            s.backup_loaded(Ok(&iccid(A)), 3);
                             steps.push((s, Chip::Old));
                         }
                     }
@@ -493,10 +490,10 @@ mod tests {
                     let mut next = st.at_start(Some(&now), await_network);
                     loop {
                         match next {
-                            Next::Restore(slot) => {
+                            Next::LoadBackup(slot) => {
                                 assert_eq!(Some(slot), st.backup.map(|b| b.slot));
                                 chip_after = Chip::Old;
-                                st.restored(Ok(&iccid(A)), 3);
+                                st.backup_loaded(Ok(&iccid(A)), 3);
                                 next = Next::Done(LoadResult::RolledBack);
                             }
                             Next::AwaitNetwork => {
@@ -509,7 +506,7 @@ mod tests {
                                 };
                             }
                             Next::Done(_) => break,
-                            Next::RestoreLater(..) => panic!("the backup loads at once here"),
+                            Next::LoadBackupLater(..) => panic!("the backup loads at once here"),
                         }
                     }
                     // Settled: no trial, and the backup is the profile the nuSIM holds.
@@ -534,14 +531,14 @@ mod tests {
         let loading = s;
         assert_eq!(
             s.loaded(Err(LoadResult::DriverError), Some(&Iccid::new()), true),
-            Next::Restore(1)
+            Next::LoadBackup(1)
         );
         let rolling_back = s;
         for saved in [loading, rolling_back] {
             let mut st = saved;
-            assert_eq!(st.at_start(Some(&Iccid::new()), true), Next::Restore(1));
+            assert_eq!(st.at_start(Some(&Iccid::new()), true), Next::LoadBackup(1));
             assert_eq!(
-                st.restored(Ok(&iccid(A)), 3),
+                st.backup_loaded(Ok(&iccid(A)), 3),
                 Next::Done(LoadResult::RolledBack)
             );
             assert!(st.trial.is_none());
@@ -555,7 +552,7 @@ mod tests {
         );
         // The nuSIM cannot answer: go back to what is known to work.
         let mut st = loading;
-        assert_eq!(st.at_start(None, true), Next::Restore(1));
+        assert_eq!(st.at_start(None, true), Next::LoadBackup(1));
     }
 
     extern crate std;

@@ -1,53 +1,79 @@
 //! Static state shared between the engine thread, the work queue and application threads.
 
+#![cfg_attr(
+    not(any(
+        feature = "objects",
+        feature = "sim",
+        feature = "at",
+        feature = "at-emul"
+    )),
+    allow(unused_imports)
+)]
+
 use core::cell::UnsafeCell;
 
-/// State that is only touched with the LwM2M engine's registry lock held.
-///
-/// Every engine callback already runs with that (recursive) mutex held; [`Locked::with`]
-/// takes it again, which makes the access safe from any thread. Closures must not re-enter
-/// `with` on the same cell and must not call into the engine (notify after, not inside).
+/// The objects' state and their package copy ([`nusim_core::platform::Shared`] on Zephyr):
+/// the state only under the LwM2M engine's registry lock, the package copy by the owner
+/// the state names.
 #[cfg(feature = "objects")]
-pub struct Locked<T>(UnsafeCell<T>);
+pub struct Locked<T, const W: usize> {
+    state: UnsafeCell<T>,
+    pkg: UnsafeCell<nusim_core::platform::Package<W>>,
+}
 
-// SAFETY: all access goes through `with`, which holds the engine's registry mutex.
+// SAFETY: the state is reached only through `with` (the registry mutex serialises threads,
+// and nusim-core never re-enters `with`, which its model test checks); the package copy
+// only through `package`, whose exclusivity nusim-core's load protocol gives (see there).
 #[cfg(feature = "objects")]
-unsafe impl<T> Sync for Locked<T> {}
+unsafe impl<T, const W: usize> Sync for Locked<T, W> {}
 
 #[cfg(feature = "objects")]
-impl<T> Locked<T> {
-    /// Wraps `v`.
+impl<T, const W: usize> Locked<T, W> {
+    /// Wraps `v`, with an empty package copy.
     pub const fn new(v: T) -> Self {
-        Locked(UnsafeCell::new(v))
-    }
-
-    /// Runs `f` on the state with the registry lock held.
-    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        // SAFETY: lock/unlock are plain engine functions without preconditions.
-        unsafe { crate::ffi::lwm2m_registry_lock() };
-        // SAFETY: the registry mutex serialises all threads, and `with` is never re-entered
-        // for the same cell (see the type's docs), so this is the only live reference.
-        let r = f(unsafe { &mut *self.0.get() });
-        // SAFETY: as above; we took the lock two lines up.
-        unsafe { crate::ffi::lwm2m_registry_unlock() };
-        r
-    }
-
-    /// A raw pointer into the state, for handing buffers to the engine. Dereferencing it is
-    /// only valid while the engine holds the registry lock.
-    pub fn as_ptr(&self) -> *mut T {
-        self.0.get()
+        Locked {
+            state: UnsafeCell::new(v),
+            pkg: UnsafeCell::new(nusim_core::platform::Package::new()),
+        }
     }
 }
 
-/// State owned by one execution context (the module's work queue thread, or a driver
-/// instance's own mutex): the owner's serialisation is the safety argument, stated where
-/// [`Owned::get`] is called.
+#[cfg(feature = "objects")]
+impl<T, const W: usize> nusim_core::platform::Shared<T, W> for Locked<T, W> {
+    fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        crate::ffi::glue::registry_lock();
+        // SAFETY: the registry mutex serialises all threads, and `with` is never re-entered
+        // on one thread (nusim-core's contract), so this is the only live reference.
+        let r = f(unsafe { &mut *self.state.get() });
+        crate::ffi::glue::registry_unlock();
+        r
+    }
+
+    fn hold<R>(&self, f: impl FnOnce() -> R) -> R {
+        crate::ffi::glue::registry_lock();
+        let r = f();
+        crate::ffi::glue::registry_unlock();
+        r
+    }
+
+    fn package<R>(&self, f: impl FnOnce(&mut nusim_core::platform::Package<W>) -> R) -> R {
+        // SAFETY: two contexts use the copy, never at once: execute under the registry lock
+        // while no load runs, the load work while one runs (nusim_core::load), and the
+        // "load runs" flag changes only under the registry lock.
+        f(unsafe { &mut *self.pkg.get() })
+    }
+}
+
+/// State owned by one execution context (a driver instance's own mutex): the owner's
+/// serialisation is the safety argument, stated where [`Owned::get`] is called.
+#[cfg(any(feature = "sim", feature = "at", feature = "at-emul"))]
 pub struct Owned<T>(UnsafeCell<T>);
 
 // SAFETY: see the type's docs: every `get` states which serialisation makes it exclusive.
+#[cfg(any(feature = "sim", feature = "at", feature = "at-emul"))]
 unsafe impl<T> Sync for Owned<T> {}
 
+#[cfg(any(feature = "sim", feature = "at", feature = "at-emul"))]
 impl<T> Owned<T> {
     /// Wraps `v`.
     pub const fn new(v: T) -> Self {

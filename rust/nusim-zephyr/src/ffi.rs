@@ -1,65 +1,172 @@
-//! Functions of the C glue and of Zephyr that the Rust side calls.
+//! Functions of the C glue and of Zephyr that the Rust side calls, and safe wrappers
+//! around them: `unsafe` stays here, where a raw pointer crosses the seam.
 
 use core::ffi::{c_char, c_int};
 
-// src/lwm2m_nusim.c and the engine: only with CONFIG_LWM2M_NUSIM.
+/// The glue of the objects (`src/nusim_bridge.c`, `src/nusim_settings.c`) and the engine:
+/// only with CONFIG_LWM2M_NUSIM. Declared for C in `src/nusim_glue.h`.
 #[cfg(feature = "objects")]
-extern "C" {
-    /// `lwm2m_registry_lock()`: the engine's recursive registry mutex.
-    pub fn lwm2m_registry_lock();
-    /// `lwm2m_registry_unlock()`.
-    pub fn lwm2m_registry_unlock();
+mod sys {
+    use core::ffi::{c_char, c_int, c_void};
+    extern "C" {
+        pub fn lwm2m_registry_lock();
+        pub fn lwm2m_registry_unlock();
+        pub fn nusim_glue_notify(obj: u16, inst: u16, res: u16);
+        pub fn nusim_glue_create_profile(inst: u16) -> c_int;
+        pub fn nusim_glue_load(
+            pkg: *const u8,
+            len: usize,
+            reason: *mut i32,
+            iccid: *mut c_char,
+            iccid_size: usize,
+        ) -> c_int;
+        pub fn nusim_glue_get_eid(buf: *mut c_char, size: usize) -> c_int;
+        pub fn nusim_glue_get_iccid(buf: *mut c_char, size: usize) -> c_int;
+        pub fn nusim_glue_get_certificate(buf: *mut u8, size: usize) -> c_int;
+        pub fn nusim_glue_get_capabilities(buf: *mut u8, size: usize) -> c_int;
+        pub fn nusim_glue_save(name: *const c_char, data: *const u8, len: usize) -> c_int;
+        pub fn nusim_glue_read_record(name: *const c_char, buf: *mut u8, size: usize) -> c_int;
+        pub fn nusim_glue_open_records() -> c_int;
+        pub fn nusim_glue_load_records() -> c_int;
+        pub fn nusim_glue_submit(work: u8, delay_ms: u32);
+        pub fn nusim_glue_cancel(work: u8);
+        pub fn nusim_glue_sleep_ms(ms: u32);
+        pub fn nusim_glue_uptime_ms() -> i64;
+        pub fn nusim_glue_current_thread() -> *const c_void;
+        pub fn nusim_glue_policy(source: u8, inst: u16, answer: *mut c_int) -> bool;
+        pub fn nusim_glue_report(source: u8, inst: u16, result: u8, iccid: *const c_char);
+    }
+}
 
-    /// Notifies observers of `obj/inst/res` (glue over `lwm2m_notify_observer_path`).
-    pub fn nusim_glue_notify(obj: u16, inst: u16, res: u16);
-    /// Queues the load work item on the module's work queue.
-    pub fn nusim_glue_submit_load();
-    /// Loads `pkg` through the chosen nuSIM driver. 0, or a negative errno; on -EBADMSG
-    /// `reason` holds the nuSIM's reason code. On success `iccid` holds a NUL-terminated ICCID.
-    pub fn nusim_glue_load(
-        pkg: *const u8,
-        len: usize,
-        reason: *mut i32,
-        iccid: *mut c_char,
-        iccid_size: usize,
-    ) -> c_int;
-    /// Driver getters: NUL-terminated text into `buf` (0 or negative errno).
-    pub fn nusim_glue_get_eid(buf: *mut c_char, size: usize) -> c_int;
-    /// See [`nusim_glue_get_eid`].
-    pub fn nusim_glue_get_iccid(buf: *mut c_char, size: usize) -> c_int;
-    /// Driver getters: bytes into `buf`; the length, or a negative errno.
-    pub fn nusim_glue_get_certificate(buf: *mut u8, size: usize) -> c_int;
-    /// See [`nusim_glue_get_certificate`].
-    pub fn nusim_glue_get_capabilities(buf: *mut u8, size: usize) -> c_int;
+/// Safe wrappers of the objects' glue: every pointer passed is valid for the length passed.
+#[cfg(feature = "objects")]
+pub mod glue {
+    use super::sys;
+    use core::ffi::{c_int, c_void};
 
-    /// Stores `len` bytes at `data` as settings entry `name` (NUL-terminated); `data` null
-    /// deletes it. 0 or a negative errno (-ENOTSUP without persistence).
-    pub fn nusim_glue_save(name: *const c_char, data: *const u8, len: usize) -> c_int;
-    /// Reads settings entry `name` into `buf` (at most `size` bytes). Its length (larger
-    /// than `size` if it did not fit), or a negative errno (-ENOENT: none).
-    pub fn nusim_glue_read_record(name: *const c_char, buf: *mut u8, size: usize) -> c_int;
-    /// Arms the network deadline (CONFIG_LWM2M_NUSIM_NETWORK_TIMEOUT); on expiry the work
-    /// queue calls `nusim_rs_network_timeout`.
-    pub fn nusim_glue_arm_network_timer();
-    /// Asks the application's policy about a load: 0 allow, 1 deny, 2 defer.
-    pub fn nusim_glue_policy(source: u8, inst: u16) -> c_int;
-    /// Queues the load work item after `ms` milliseconds (a retry of the backup's load).
-    pub fn nusim_glue_submit_load_after(ms: u32);
-    /// Sleeps `ms` milliseconds (work queue only).
-    pub fn nusim_glue_sleep_ms(ms: u32);
+    /// Takes the engine's (recursive) registry lock.
+    pub fn registry_lock() {
+        // SAFETY: no preconditions.
+        unsafe { sys::lwm2m_registry_lock() }
+    }
+    /// Releases it.
+    pub fn registry_unlock() {
+        // SAFETY: no preconditions; paired with registry_lock by the caller.
+        unsafe { sys::lwm2m_registry_unlock() }
+    }
+    /// Notifies observers of `obj/inst/res` (takes the registry lock).
+    pub fn notify(obj: u16, inst: u16, res: u16) {
+        // SAFETY: no preconditions.
+        unsafe { sys::nusim_glue_notify(obj, inst, res) }
+    }
+    /// Creates 507 instance `inst` in the engine (its create callback runs in this call).
+    pub fn create_profile(inst: u16) -> c_int {
+        // SAFETY: no preconditions.
+        unsafe { sys::nusim_glue_create_profile(inst) }
+    }
+    /// Loads `pkg` through the chosen driver: 0, or a negative errno (on -EBADMSG with the
+    /// nuSIM's reason in `reason`); on success `iccid` is NUL-terminated.
+    pub fn load(pkg: &[u8], reason: &mut i32, iccid: &mut [u8]) -> c_int {
+        // SAFETY: pkg and iccid are valid for the lengths passed, reason for one i32.
+        unsafe {
+            sys::nusim_glue_load(
+                pkg.as_ptr(),
+                pkg.len(),
+                reason,
+                iccid.as_mut_ptr().cast(),
+                iccid.len(),
+            )
+        }
+    }
+    /// The EID, NUL-terminated, into `buf`.
+    pub fn eid(buf: &mut [u8]) -> c_int {
+        // SAFETY: buf is valid for buf.len() bytes.
+        unsafe { sys::nusim_glue_get_eid(buf.as_mut_ptr().cast(), buf.len()) }
+    }
+    /// The ICCID, NUL-terminated, into `buf`.
+    pub fn iccid(buf: &mut [u8]) -> c_int {
+        // SAFETY: buf is valid for buf.len() bytes.
+        unsafe { sys::nusim_glue_get_iccid(buf.as_mut_ptr().cast(), buf.len()) }
+    }
+    /// The certificate into `buf`: its length or a negative errno.
+    pub fn certificate(buf: &mut [u8]) -> c_int {
+        // SAFETY: buf is valid for buf.len() bytes.
+        unsafe { sys::nusim_glue_get_certificate(buf.as_mut_ptr(), buf.len()) }
+    }
+    /// The capabilities into `buf`: their length or a negative errno.
+    pub fn capabilities(buf: &mut [u8]) -> c_int {
+        // SAFETY: buf is valid for buf.len() bytes.
+        unsafe { sys::nusim_glue_get_capabilities(buf.as_mut_ptr(), buf.len()) }
+    }
+    /// Stores `data` as settings entry `name` (NUL-terminated); `None` deletes it.
+    pub fn save(name: &[u8], data: Option<&[u8]>) -> c_int {
+        if name.last() != Some(&0) {
+            return -1;
+        }
+        let (ptr, len) = data.map_or((core::ptr::null(), 0), |d| (d.as_ptr(), d.len()));
+        // SAFETY: name is NUL-terminated (checked); ptr is valid for len bytes or null.
+        unsafe { sys::nusim_glue_save(name.as_ptr().cast(), ptr, len) }
+    }
+    /// Reads settings entry `name` (NUL-terminated) into `buf`: its length (larger than
+    /// `buf` if it did not fit) or a negative errno.
+    pub fn read_record(name: &[u8], buf: &mut [u8]) -> c_int {
+        if name.last() != Some(&0) {
+            return -1;
+        }
+        // SAFETY: name is NUL-terminated (checked); buf is valid for buf.len() bytes.
+        unsafe { sys::nusim_glue_read_record(name.as_ptr().cast(), buf.as_mut_ptr(), buf.len()) }
+    }
+    /// Prepares the settings subsystem.
+    pub fn open_records() -> c_int {
+        // SAFETY: no preconditions.
+        unsafe { sys::nusim_glue_open_records() }
+    }
+    /// Runs the settings handler over the subtree `nusim`.
+    pub fn load_records() -> c_int {
+        // SAFETY: no preconditions.
+        unsafe { sys::nusim_glue_load_records() }
+    }
+    /// Schedules work item `work` after `delay_ms`.
+    pub fn submit(work: u8, delay_ms: u32) {
+        // SAFETY: no preconditions (the glue ignores an unknown item).
+        unsafe { sys::nusim_glue_submit(work, delay_ms) }
+    }
+    /// Cancels work item `work`.
+    pub fn cancel(work: u8) {
+        // SAFETY: as submit.
+        unsafe { sys::nusim_glue_cancel(work) }
+    }
+    /// Sleeps (work queue only).
+    pub fn sleep_ms(ms: u32) {
+        // SAFETY: no preconditions.
+        unsafe { sys::nusim_glue_sleep_ms(ms) }
+    }
     /// `k_uptime_get()`.
-    pub fn nusim_glue_uptime_ms() -> i64;
-    /// Creates 507 instance `inst` in the engine again, from the work queue (after a delete
-    /// that could not reach storage).
-    pub fn nusim_glue_recreate_profile(inst: u16);
-    /// Queues the report work item (result callbacks) on the module's work queue.
-    pub fn nusim_glue_submit_report();
-    /// The calling thread's identity (`k_current_get()`), compared, never dereferenced.
-    pub fn nusim_glue_current_thread() -> *const core::ffi::c_void;
-    /// Queues the load work item again after CONFIG_LWM2M_NUSIM_POLICY_RETRY seconds.
-    pub fn nusim_glue_defer_load();
-    /// Tells the application's result callback how a load ended (`iccid` may be null).
-    pub fn nusim_glue_report(source: u8, inst: u16, result: u8, iccid: *const c_char);
+    pub fn uptime_ms() -> u64 {
+        // SAFETY: no preconditions.
+        u64::try_from(unsafe { sys::nusim_glue_uptime_ms() }).unwrap_or(0)
+    }
+    /// The calling thread's identity, compared, never dereferenced.
+    pub fn current_thread() -> *const c_void {
+        // SAFETY: no preconditions.
+        unsafe { sys::nusim_glue_current_thread() }
+    }
+    /// The application's policy: its raw answer, or `None` if it installed none.
+    pub fn policy(source: u8, inst: u16) -> Option<c_int> {
+        let mut answer = 0;
+        // SAFETY: answer is valid for one int.
+        unsafe { sys::nusim_glue_policy(source, inst, &mut answer) }.then_some(answer)
+    }
+    /// Tells the application's result callback; `iccid` must be NUL-terminated.
+    pub fn report(source: u8, inst: u16, result: u8, iccid: &[u8]) {
+        let iccid = if iccid.last() == Some(&0) {
+            iccid
+        } else {
+            b"\0"
+        };
+        // SAFETY: iccid is NUL-terminated (checked) and outlives the call.
+        unsafe { sys::nusim_glue_report(source, inst, result, iccid.as_ptr().cast()) }
+    }
 }
 
 // src/nusim_glue.c: in every build with CONFIG_NUSIM.
@@ -68,6 +175,15 @@ extern "C" {
     pub fn nusim_glue_log(level: c_int, msg: *const c_char);
     /// Stops the system (k_panic).
     pub fn nusim_glue_fatal() -> !;
+}
+
+/// Writes `n` into the engine's length out-parameter, if there is one.
+#[cfg(feature = "objects")]
+pub fn set_len(len: *mut usize, n: usize) {
+    if !len.is_null() {
+        // SAFETY: the engine passes a valid size_t pointer (checked non-null above).
+        unsafe { *len = n };
+    }
 }
 
 /// errno values of the C library the application links (they differ between Zephyr's
@@ -101,16 +217,18 @@ pub mod errno {
         NotSup = 9,
         /// A block out of order: the engine answers 4.08 Request Entity Incomplete.
         Fault = 10,
+        /// Too large: the engine answers 4.13 Request Entity Too Large.
+        FBig = 11,
     }
 
     extern "C" {
         /// Filled by the C glue from `<errno.h>`.
-        static nusim_errno_table: [i32; 11];
+        static nusim_errno_table: [i32; 12];
     }
 
     /// The negative errno for `e`, as Zephyr's APIs return it.
     pub fn neg(e: E) -> i32 {
-        // SAFETY: an immutable, initialised C array of exactly 11 ints; index < 11 (E).
+        // SAFETY: an immutable, initialised C array of exactly 12 ints; index < 12 (E).
         -unsafe { nusim_errno_table[e as usize] }
     }
 }

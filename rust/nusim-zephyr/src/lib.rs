@@ -1,7 +1,12 @@
 //! The one Rust staticlib of a Zephyr build that uses this module's Rust.
 //!
-//! The C glue (`src/lwm2m_nusim.c`, `drivers/nusim/`) owns the engine's structs, devices
-//! and UARTs and forwards every callback here; all state lives in this crate's statics.
+//! Adapters only: `nusim-core` owns every decision of Objects 507/508 behind its
+//! `Platform` trait, which [`platform`] implements over the C glue (`src/`, one file per
+//! concern). One file here per concern too: Object 507 ([`obj507`]), Object 508
+//! ([`obj508`]), the application's API ([`api`]), init, start and the work items
+//! ([`work`]), reading records back ([`restore`]), trust anchors ([`trust`]), the FFI
+//! declarations and their safe wrappers ([`ffi`]); and the Rust halves of the drivers.
+//! The C glue owns the engine's structs, devices and UARTs; all state lives in statics.
 //! Nothing here allocates, and no function exported to C unwinds: the profile is
 //! `panic = "abort"` and the panic handler stops the system through the kernel's fatal
 //! error path. CMake picks the features from Kconfig, at least one of: `objects`
@@ -26,6 +31,8 @@ pub mod config {
     include!(concat!(env!("OUT_DIR"), "/config.rs"));
 }
 
+#[cfg(feature = "objects")]
+mod api;
 #[cfg(feature = "at")]
 mod at;
 #[cfg(feature = "at-emul")]
@@ -36,9 +43,19 @@ mod cell;
 mod ffi;
 mod logger;
 #[cfg(feature = "objects")]
-mod objects;
+mod obj507;
+#[cfg(feature = "objects")]
+mod obj508;
+#[cfg(feature = "objects")]
+mod platform;
+#[cfg(feature = "objects")]
+mod restore;
 #[cfg(feature = "sim")]
 mod sim;
+#[cfg(feature = "check")]
+mod trust;
+#[cfg(feature = "objects")]
+mod work;
 
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {

@@ -65,13 +65,13 @@ static enum lwm2m_nusim_decision may_switch(enum lwm2m_nusim_source source, uint
 	return LWM2M_NUSIM_ALLOW;
 }
 
-static void switched(enum lwm2m_nusim_source source, uint16_t inst, uint8_t result,
-		     const char *iccid, void *user_data)
+static void switched(enum lwm2m_nusim_source source, uint16_t inst,
+		     enum lwm2m_nusim_result result, const char *iccid, void *user_data)
 {
 	ARG_UNUSED(user_data);
 	LOG_INF("Profile load from 507/%u (source %d) ended: result %u, ICCID %s", inst, source,
 		result, iccid);
-	if (result == 0 && (source == LWM2M_NUSIM_SOURCE_SERVER ||
+	if (result == LWM2M_NUSIM_RESULT_SUCCESS && (source == LWM2M_NUSIM_SOURCE_SERVER ||
 			    source == LWM2M_NUSIM_SOURCE_LOCAL)) {
 		/* A new profile: reach the server over it. Its answer proves the profile
 		 * (lwm2m_nusim_network_ready() in rd_event); without it the backup returns.

@@ -59,8 +59,8 @@ static enum lwm2m_nusim_decision policy(enum lwm2m_nusim_source source, uint16_t
 	return LWM2M_NUSIM_ALLOW;
 }
 
-static void on_result(enum lwm2m_nusim_source source, uint16_t inst, uint8_t result,
-		      const char *iccid, void *user_data)
+static void on_result(enum lwm2m_nusim_source source, uint16_t inst,
+		      enum lwm2m_nusim_result result, const char *iccid, void *user_data)
 {
 	if (n_events < ARRAY_SIZE(events)) {
 		struct event *e = &events[n_events++];
@@ -387,8 +387,8 @@ static struct {
 	struct k_sem done;
 } slow;
 
-static void slow_result(enum lwm2m_nusim_source source, uint16_t inst, uint8_t result,
-			const char *iccid, void *user_data)
+static void slow_result(enum lwm2m_nusim_source source, uint16_t inst,
+			enum lwm2m_nusim_result result, const char *iccid, void *user_data)
 {
 	slow.thread = k_current_get();
 	slow.result = result;

@@ -2,7 +2,7 @@
  * Copyright (c) 2026 nusim-lwm2m contributors
  * SPDX-License-Identifier: Apache-2.0
  *
- * Variant nusim.at_driver_objects: Objects 507/508 through Zephyr's real LwM2M engine on
+ * Variant drivers.nusim.at.objects: Objects 507/508 through Zephyr's real LwM2M engine on
  * top of the AT driver and the emulated modem: identity read over AT at init, a switch,
  * every modem error code as its own 508/0/6 result, and 508/0/1 re-read from the chip
  * after a load whose answer was lost.

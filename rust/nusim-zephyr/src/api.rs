@@ -1,0 +1,70 @@
+//! The application's API (`include/nusim/lwm2m_nusim.h`).
+
+use crate::platform::{call, errno_of, rc, Core, Zephyr, CORE};
+use nusim_core::platform::Error;
+
+/// `lwm2m_nusim_load()`.
+#[no_mangle]
+pub extern "C" fn nusim_rs_load(inst: u16) -> i32 {
+    rc(Core::local_load(&CORE, &mut Zephyr, inst))
+}
+
+/// `lwm2m_nusim_rollback()`.
+#[no_mangle]
+pub extern "C" fn nusim_rs_rollback() -> i32 {
+    rc(Core::rollback(&CORE, &mut Zephyr))
+}
+
+/// `lwm2m_nusim_network_ready()`.
+#[no_mangle]
+pub extern "C" fn nusim_rs_network_ready() {
+    Core::network_ready(&CORE, &mut Zephyr);
+}
+
+/// `struct lwm2m_nusim_status` as Rust writes it; the glue checks it against the public
+/// struct field by field (`offsetof`).
+#[repr(C)]
+pub struct NusimRsStatus {
+    /// 508/0/6.
+    pub result: u8,
+    /// 0 no switch; 1 loading; 2 awaiting the network; 3 loading the backup.
+    pub phase: u8,
+    /// Loads are refused.
+    pub busy: bool,
+    /// A backup package is stored.
+    pub has_backup: bool,
+    /// 508/0/4's instance, -1 for the null link.
+    pub link: i32,
+    /// 508/0/1, NUL-terminated.
+    pub iccid: [u8; 21],
+    /// The backup's ICCID, NUL-terminated.
+    pub backup_iccid: [u8; 21],
+    /// Stored 507 instances.
+    pub profiles: u8,
+}
+
+/// `lwm2m_nusim_get_status()`.
+#[no_mangle]
+pub extern "C" fn nusim_rs_status(out: *mut NusimRsStatus) -> i32 {
+    if out.is_null() {
+        return errno_of(Error::Invalid);
+    }
+    let st = call(|s, _| s.status());
+    let mut o = NusimRsStatus {
+        result: st.result as u8,
+        phase: st.phase,
+        busy: st.busy,
+        has_backup: st.backup.is_some(),
+        link: st.link.map_or(-1, i32::from),
+        iccid: [0; 21],
+        backup_iccid: [0; 21],
+        profiles: st.profiles,
+    };
+    o.iccid[..st.iccid.as_bytes().len()].copy_from_slice(st.iccid.as_bytes());
+    if let Some(b) = st.backup {
+        o.backup_iccid[..b.as_bytes().len()].copy_from_slice(b.as_bytes());
+    }
+    // SAFETY: non-null, and the C API's caller passes a valid struct.
+    unsafe { out.write(o) };
+    0
+}

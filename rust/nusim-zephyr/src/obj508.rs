@@ -1,0 +1,38 @@
+//! Object 508 (nuSIM): the engine's callbacks, forwarded to `nusim_core::objects`.
+
+use crate::ffi::set_len;
+use crate::platform::{call, rc, Core, CORE};
+
+/// read_cb of 508 resources 0, 1, 2, 3, 4 and 6: the bytes, their length in `len`.
+#[no_mangle]
+pub extern "C" fn nusim_rs_508_read(res: u16, len: *mut usize) -> *const u8 {
+    let (ptr, n) = call(|s, _| {
+        s.read_508(res)
+            .map_or((core::ptr::null(), 0), |b| (b.as_ptr(), b.len()))
+    });
+    set_len(len, n);
+    ptr
+}
+
+/// pre_write_cb of 508/0/4: where the engine puts the `struct lwm2m_objlnk`.
+#[no_mangle]
+pub extern "C" fn nusim_rs_508_pre_write_link(len: *mut usize) -> *mut u8 {
+    let (ptr, n) = call(|s, _| {
+        let b = s.pre_write_link();
+        (b.as_mut_ptr(), b.len())
+    });
+    set_len(len, n);
+    ptr
+}
+
+/// post_write_cb of 508/0/4: `len` bytes were written.
+#[no_mangle]
+pub extern "C" fn nusim_rs_508_post_write_link(len: usize) -> i32 {
+    rc(call(|s, p| s.post_write_link(p, len)))
+}
+
+/// execute_cb of 508/0/5.
+#[no_mangle]
+pub extern "C" fn nusim_rs_508_execute() -> i32 {
+    rc(Core::execute(&CORE, &mut crate::platform::Zephyr))
+}

@@ -1,0 +1,236 @@
+/*
+ * Copyright (c) 2026 nusim-lwm2m contributors
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The bridge between Rust and Zephyr for Objects 507/508: the module's work queue and its
+ * work items, the nuSIM device, the engine's notifications, the application's callbacks
+ * and API (include/nusim/lwm2m_nusim.h). It forwards; Rust decides.
+ */
+
+#include <errno.h>
+#include <string.h>
+#include <zephyr/kernel.h>
+#include <zephyr/logging/log.h>
+#include <zephyr/net/lwm2m.h>
+
+#include "lwm2m_registry.h"
+#include "lwm2m_observation.h"
+#include <nusim/nusim.h>
+#include <nusim/lwm2m_nusim.h>
+#include "nusim_glue.h"
+#include "nusim_rs.h"
+
+LOG_MODULE_REGISTER(lwm2m_nusim, CONFIG_LWM2M_NUSIM_LOG_LEVEL);
+
+#define NUSIM_NODE DT_CHOSEN(nusim_device)
+BUILD_ASSERT(DT_NODE_HAS_STATUS(NUSIM_NODE, okay),
+	     "CONFIG_LWM2M_NUSIM needs a nuSIM device: set /chosen/nusim,device in devicetree");
+
+static const struct device *const nusim_dev = DEVICE_DT_GET(NUSIM_NODE);
+
+/* The status struct of the API is written by Rust: the same layout, field by field. */
+#define SAME_FIELD(f)                                                                          \
+	BUILD_ASSERT(offsetof(struct lwm2m_nusim_status, f) == offsetof(struct NusimRsStatus, f) && \
+		     sizeof(((struct lwm2m_nusim_status *)0)->f) ==                            \
+			     sizeof(((struct NusimRsStatus *)0)->f),                           \
+		     "lwm2m_nusim_status." #f " differs from Rust's")
+SAME_FIELD(result);
+SAME_FIELD(phase);
+SAME_FIELD(busy);
+SAME_FIELD(has_backup);
+SAME_FIELD(link);
+SAME_FIELD(iccid);
+SAME_FIELD(backup_iccid);
+SAME_FIELD(profiles);
+BUILD_ASSERT(sizeof(struct lwm2m_nusim_status) == sizeof(struct NusimRsStatus));
+
+/* --- work queue --- */
+
+K_THREAD_STACK_DEFINE(nusim_wq_stack, CONFIG_LWM2M_NUSIM_WORKQ_STACK_SIZE);
+static struct k_work_q nusim_wq;
+static struct k_work_delayable works[NUSIM_WORK_COUNT];
+
+static void work_handler(struct k_work *work)
+{
+	struct k_work_delayable *dw = k_work_delayable_from_work(work);
+
+	nusim_rs_work((uint8_t)(dw - works));
+}
+
+void nusim_glue_submit(uint8_t work, uint32_t delay_ms)
+{
+	if (work < NUSIM_WORK_COUNT) {
+		(void)k_work_reschedule_for_queue(&nusim_wq, &works[work], K_MSEC(delay_ms));
+	}
+}
+
+void nusim_glue_cancel(uint8_t work)
+{
+	if (work < NUSIM_WORK_COUNT) {
+		(void)k_work_cancel_delayable(&works[work]);
+	}
+}
+
+void nusim_glue_sleep_ms(uint32_t ms)
+{
+	(void)k_msleep((int32_t)MIN(ms, (uint32_t)INT32_MAX));
+}
+
+int64_t nusim_glue_uptime_ms(void)
+{
+	return k_uptime_get();
+}
+
+const void *nusim_glue_current_thread(void)
+{
+	return k_current_get();
+}
+
+/* The engine's observer lists are guarded by the registry lock (its own callers hold it). */
+void nusim_glue_notify(uint16_t obj, uint16_t inst, uint16_t res)
+{
+	lwm2m_registry_lock();
+	(void)lwm2m_notify_observer_path(&LWM2M_OBJ(obj, inst, res));
+	lwm2m_registry_unlock();
+}
+
+/* --- the nuSIM device --- */
+
+int nusim_glue_load(const uint8_t *pkg, size_t len, int32_t *reason, char *iccid, size_t size)
+{
+	struct nusim_load_status st = {0};
+	int rc;
+
+	if (size == 0) {
+		return -EINVAL;
+	}
+	if (!device_is_ready(nusim_dev)) {
+		return -ENODEV;
+	}
+	rc = nusim_load(nusim_dev, pkg, len, &st);
+	*reason = st.reason;
+	st.iccid[sizeof(st.iccid) - 1] = '\0';
+	strncpy(iccid, st.iccid, size - 1);
+	iccid[size - 1] = '\0';
+	return rc;
+}
+
+int nusim_glue_get_eid(char *buf, size_t size)
+{
+	return device_is_ready(nusim_dev) ? nusim_get_eid(nusim_dev, buf, size) : -ENODEV;
+}
+
+int nusim_glue_get_iccid(char *buf, size_t size)
+{
+	return device_is_ready(nusim_dev) ? nusim_get_iccid(nusim_dev, buf, size) : -ENODEV;
+}
+
+int nusim_glue_get_certificate(uint8_t *buf, size_t size)
+{
+	return device_is_ready(nusim_dev) ? nusim_get_certificate(nusim_dev, buf, size) : -ENODEV;
+}
+
+int nusim_glue_get_capabilities(uint8_t *buf, size_t size)
+{
+	return device_is_ready(nusim_dev) ? nusim_get_capabilities(nusim_dev, buf, size) : -ENODEV;
+}
+
+/* --- the application --- */
+
+static const struct lwm2m_nusim_callbacks *app_cb;
+
+void lwm2m_nusim_set_callbacks(const struct lwm2m_nusim_callbacks *cb)
+{
+	app_cb = cb;
+}
+
+bool nusim_glue_policy(uint8_t source, uint16_t inst, int *answer)
+{
+	const struct lwm2m_nusim_callbacks *cb = app_cb;
+
+	if (cb == NULL || cb->policy == NULL) {
+		return false;
+	}
+	*answer = (int)cb->policy((enum lwm2m_nusim_source)source, inst, cb->user_data);
+	return true;
+}
+
+void nusim_glue_report(uint8_t source, uint16_t inst, uint8_t result, const char *iccid)
+{
+	const struct lwm2m_nusim_callbacks *cb = app_cb;
+
+	if (cb != NULL && cb->result != NULL) {
+		cb->result((enum lwm2m_nusim_source)source, inst, (enum lwm2m_nusim_result)result,
+			   iccid, cb->user_data);
+	}
+}
+
+int lwm2m_nusim_load(uint16_t inst)
+{
+	return nusim_rs_load(inst);
+}
+
+int lwm2m_nusim_rollback(void)
+{
+	return nusim_rs_rollback();
+}
+
+void lwm2m_nusim_network_ready(void)
+{
+	nusim_rs_network_ready();
+}
+
+int lwm2m_nusim_get_status(struct lwm2m_nusim_status *status)
+{
+	return nusim_rs_status((struct NusimRsStatus *)status);
+}
+
+#ifdef CONFIG_LWM2M_NUSIM_CHECK_PACKAGES
+/* Build-time trust anchors from the nuSIM node (65 bytes a key); one spare byte so the
+ * array is never empty.
+ */
+#define KEY_BYTE(node, prop, idx) DT_PROP_BY_IDX(node, prop, idx),
+static const uint8_t TRUSTED_DT_KEYS[] = {
+	COND_CODE_1(DT_NODE_HAS_PROP(NUSIM_NODE, trusted_ci_keys),
+		    (DT_FOREACH_PROP_ELEM(NUSIM_NODE, trusted_ci_keys, KEY_BYTE)), ()) 0};
+BUILD_ASSERT((sizeof(TRUSTED_DT_KEYS) - 1) % LWM2M_NUSIM_CI_KEY_LEN == 0,
+	     "trusted-ci-keys must be whole 65-byte uncompressed points");
+
+int lwm2m_nusim_set_trusted_ci_keys(const uint8_t *keys, size_t count)
+{
+	return nusim_rs_trust_set(keys, count);
+}
+
+int lwm2m_nusim_trusted_ci_count(void)
+{
+	return nusim_rs_trust_count();
+}
+#else
+int lwm2m_nusim_set_trusted_ci_keys(const uint8_t *keys, size_t count)
+{
+	ARG_UNUSED(keys);
+	ARG_UNUSED(count);
+	return -ENOTSUP;
+}
+
+int lwm2m_nusim_trusted_ci_count(void)
+{
+	return -ENOTSUP;
+}
+#endif
+
+/* Called first by the objects' init: the work queue, then the nuSIM's identity. */
+void nusim_bridge_init(void)
+{
+	for (int i = 0; i < NUSIM_WORK_COUNT; i++) {
+		k_work_init_delayable(&works[i], work_handler);
+	}
+	k_work_queue_start(&nusim_wq, nusim_wq_stack, K_THREAD_STACK_SIZEOF(nusim_wq_stack),
+			   K_PRIO_PREEMPT(CONFIG_LWM2M_NUSIM_WORKQ_PRIORITY), NULL);
+	k_thread_name_set(&nusim_wq.thread, "nusim_load");
+	nusim_rs_init();
+#ifdef CONFIG_LWM2M_NUSIM_CHECK_PACKAGES
+	nusim_rs_trust_init(CONFIG_LWM2M_NUSIM_TRUSTED_CI_KEYS, TRUSTED_DT_KEYS,
+			    sizeof(TRUSTED_DT_KEYS) - 1);
+#endif
+}

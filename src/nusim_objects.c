@@ -1,0 +1,233 @@
+/*
+ * Copyright (c) 2026 nusim-lwm2m contributors
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Objects 507 (nuSIM Profile) and 508 (nuSIM): the engine's field tables, instances and
+ * callbacks. Every callback forwards to Rust (rust/nusim-zephyr), where nusim-core decides;
+ * the instance slots are the ones Rust's store hands out.
+ */
+
+#include <errno.h>
+#include <string.h>
+#include <zephyr/init.h>
+#include <zephyr/kernel.h>
+#include <zephyr/logging/log.h>
+#include <zephyr/net/lwm2m.h>
+#if __has_include(<zephyr/version.h>)
+#include <zephyr/version.h>
+#else
+#include <version.h>
+#endif
+
+#include "lwm2m_engine.h"
+#include "lwm2m_object.h"
+#include "lwm2m_registry.h"
+#include <nusim/lwm2m_nusim.h>
+#include "nusim_glue.h"
+#include "nusim_rs.h"
+
+LOG_MODULE_DECLARE(lwm2m_nusim, CONFIG_LWM2M_NUSIM_LOG_LEVEL);
+
+#define PROFILE_RES_COUNT 7
+#define NUSIM_RES_COUNT   7
+#define MAX_PROFILES      CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT
+
+/* 3.7+ passes the block offset to post-write callbacks. */
+#if ZEPHYR_VERSION_CODE >= ZEPHYR_VERSION(3, 7, 0)
+#define POST_WRITE_OFFSET_ARG , size_t offset
+#else
+#define POST_WRITE_OFFSET_ARG
+#endif
+
+/* 508/0/4 is read and written as Rust's four native-order bytes: obj_id, then obj_inst. */
+BUILD_ASSERT(sizeof(struct lwm2m_objlnk) == 4 && offsetof(struct lwm2m_objlnk, obj_id) == 0 &&
+	     offsetof(struct lwm2m_objlnk, obj_inst) == 2, "objlnk layout shared with Rust");
+
+static struct lwm2m_engine_obj profile_obj;
+static struct lwm2m_engine_obj_field profile_fields[PROFILE_RES_COUNT] = {
+	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_ENCP, RW, STRING),
+	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_MAC, RW, STRING),
+	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_EKPUBDP, RW, STRING),
+	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_SIGEKPUBDP, RW, STRING),
+	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_KPUBDP, RW, STRING),
+	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_SIGKPUBDP, RW, STRING),
+	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_KPUBCI, RW, STRING),
+};
+static struct lwm2m_engine_obj_inst profile_inst[MAX_PROFILES];
+static struct lwm2m_engine_res profile_res[MAX_PROFILES][PROFILE_RES_COUNT];
+static struct lwm2m_engine_res_inst profile_ri[MAX_PROFILES][PROFILE_RES_COUNT];
+
+static struct lwm2m_engine_obj nusim_obj;
+static struct lwm2m_engine_obj_field nusim_fields[NUSIM_RES_COUNT] = {
+	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_EID, R, STRING),
+	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_ICCID, R, STRING),
+	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_CAPABILITIES, R, OPAQUE),
+	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_CERTIFICATE, R_OPT, STRING),
+	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_PROFILE, RW, OBJLNK),
+	OBJ_FIELD_EXECUTE(LWM2M_NUSIM_RES_LOAD_PROFILE),
+	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_LOAD_RESULT, R, U8),
+};
+static struct lwm2m_engine_obj_inst nusim_inst;
+static struct lwm2m_engine_res nusim_res[NUSIM_RES_COUNT];
+static struct lwm2m_engine_res_inst nusim_ri[NUSIM_RES_COUNT - 1];
+
+/* --- Object 507 --- */
+
+static void *profile_read(uint16_t inst, uint16_t res, uint16_t ri, size_t *len)
+{
+	ARG_UNUSED(ri);
+	return (void *)nusim_rs_507_read(inst, res, len);
+}
+
+static void *profile_pre_write(uint16_t inst, uint16_t res, uint16_t ri, size_t *len)
+{
+	ARG_UNUSED(inst);
+	ARG_UNUSED(res);
+	ARG_UNUSED(ri);
+	return nusim_rs_507_pre_write(len);
+}
+
+static int profile_post_write(uint16_t inst, uint16_t res, uint16_t ri, uint8_t *data,
+			      uint16_t len, bool last_block, size_t total_size POST_WRITE_OFFSET_ARG)
+{
+	ARG_UNUSED(ri);
+	ARG_UNUSED(last_block);
+	ARG_UNUSED(total_size);
+	/* 3.4.99 passes strlen, 3.7+ counts the NUL: the string's own length. */
+	return nusim_rs_507_post_write(inst, res, strnlen((const char *)data, len));
+}
+
+static struct lwm2m_engine_obj_inst *profile_create(uint16_t id)
+{
+	int slot = nusim_rs_507_create(id);
+	int i = 0, j = 0;
+
+	if (slot < 0 || slot >= MAX_PROFILES) {
+		LOG_WRN("507/%u not created (%d)", id, slot);
+		return NULL;
+	}
+	(void)memset(profile_res[slot], 0, sizeof(profile_res[slot]));
+	init_res_instance(profile_ri[slot], ARRAY_SIZE(profile_ri[slot]));
+	for (uint16_t r = 0; r < PROFILE_RES_COUNT; r++) {
+		INIT_OBJ_RES_OPT(r, profile_res[slot], i, profile_ri[slot], j, 1, false, true,
+				 profile_read, profile_pre_write, NULL, profile_post_write, NULL);
+	}
+	profile_inst[slot].resources = profile_res[slot];
+	profile_inst[slot].resource_count = i;
+	return &profile_inst[slot];
+}
+
+static int profile_delete(uint16_t id)
+{
+	return nusim_rs_507_delete(id);
+}
+
+/* --- Object 508 --- */
+
+static void *nusim_read(uint16_t inst, uint16_t res, uint16_t ri, size_t *len)
+{
+	ARG_UNUSED(inst);
+	ARG_UNUSED(ri);
+	return (void *)nusim_rs_508_read(res, len);
+}
+
+static void *link_pre_write(uint16_t inst, uint16_t res, uint16_t ri, size_t *len)
+{
+	ARG_UNUSED(inst);
+	ARG_UNUSED(res);
+	ARG_UNUSED(ri);
+	return nusim_rs_508_pre_write_link(len);
+}
+
+static int link_post_write(uint16_t inst, uint16_t res, uint16_t ri, uint8_t *data,
+			   uint16_t len, bool last_block, size_t total_size POST_WRITE_OFFSET_ARG)
+{
+	ARG_UNUSED(inst);
+	ARG_UNUSED(res);
+	ARG_UNUSED(ri);
+	ARG_UNUSED(data);
+	ARG_UNUSED(last_block);
+	ARG_UNUSED(total_size);
+	return nusim_rs_508_post_write_link(len);
+}
+
+static int load_execute(uint16_t inst, uint8_t *args, uint16_t args_len)
+{
+	ARG_UNUSED(inst);
+	ARG_UNUSED(args);
+	ARG_UNUSED(args_len);
+	return nusim_rs_508_execute();
+}
+
+static struct lwm2m_engine_obj_inst *nusim_create(uint16_t id)
+{
+	int i = 0, j = 0;
+
+	if (id != 0 || nusim_inst.obj != NULL) {
+		return NULL;
+	}
+	(void)memset(nusim_res, 0, sizeof(nusim_res));
+	init_res_instance(nusim_ri, ARRAY_SIZE(nusim_ri));
+	for (uint16_t r = LWM2M_NUSIM_RES_EID; r <= LWM2M_NUSIM_RES_CERTIFICATE; r++) {
+		INIT_OBJ_RES_OPT(r, nusim_res, i, nusim_ri, j, 1, false, true, nusim_read, NULL,
+				 NULL, NULL, NULL);
+	}
+	INIT_OBJ_RES_OPT(LWM2M_NUSIM_RES_PROFILE, nusim_res, i, nusim_ri, j, 1, false, true,
+			 nusim_read, link_pre_write, NULL, link_post_write, NULL);
+	INIT_OBJ_RES_EXECUTE(LWM2M_NUSIM_RES_LOAD_PROFILE, nusim_res, i, load_execute);
+	INIT_OBJ_RES_OPT(LWM2M_NUSIM_RES_LOAD_RESULT, nusim_res, i, nusim_ri, j, 1, false, true,
+			 nusim_read, NULL, NULL, NULL, NULL);
+	nusim_inst.resources = nusim_res;
+	nusim_inst.resource_count = i;
+	return &nusim_inst;
+}
+
+/* --- registration --- */
+
+static void register_obj(struct lwm2m_engine_obj *obj, uint16_t id,
+			 struct lwm2m_engine_obj_field *fields, uint16_t count, uint16_t max,
+			 lwm2m_engine_obj_create_cb_t create, lwm2m_engine_user_cb_t del)
+{
+	obj->obj_id = id;
+	obj->version_major = 1;
+	obj->version_minor = 0;
+	obj->is_core = false;
+	obj->fields = fields;
+	obj->field_count = count;
+	obj->max_instance_count = max;
+	obj->create_cb = create;
+	obj->delete_cb = del;
+	lwm2m_register_obj(obj);
+}
+
+int nusim_glue_create_profile(uint16_t inst)
+{
+	struct lwm2m_engine_obj_inst *obj_inst;
+
+	return lwm2m_create_obj_inst(LWM2M_NUSIM_OBJ_PROFILE, inst, &obj_inst);
+}
+
+static int lwm2m_nusim_init(void)
+{
+	struct lwm2m_engine_obj_inst *inst = NULL;
+	int ret;
+
+	nusim_bridge_init();
+	register_obj(&profile_obj, LWM2M_NUSIM_OBJ_PROFILE, profile_fields,
+		     ARRAY_SIZE(profile_fields), MAX_PROFILES, profile_create, profile_delete);
+	register_obj(&nusim_obj, LWM2M_NUSIM_OBJ_NUSIM, nusim_fields, ARRAY_SIZE(nusim_fields), 1,
+		     nusim_create, NULL);
+	ret = lwm2m_create_obj_inst(LWM2M_NUSIM_OBJ_NUSIM, 0, &inst);
+	if (ret < 0) {
+		LOG_ERR("Create 508/0 failed: %d", ret);
+		return ret;
+	}
+	nusim_rs_start();
+	return 0;
+}
+
+#ifdef LWM2M_OBJ_INIT
+LWM2M_OBJ_INIT(lwm2m_nusim_init);
+#else
+SYS_INIT(lwm2m_nusim_init, APPLICATION, CONFIG_KERNEL_INIT_PRIORITY_DEFAULT);
+#endif
