@@ -25,6 +25,38 @@
 
 #if defined(CONFIG_LWM2M_NUSIM)
 /**
+ * A block of a 507 write as the engine received it (filled by `src/nusim_block.c`).
+ */
+struct NusimRsWrite {
+  /**
+   * The block's offset (0 outside Block1).
+   */
+  size_t offset;
+  /**
+   * Bytes of the request as received.
+   */
+  size_t received;
+  /**
+   * What the engine's receive buffer holds.
+   */
+  size_t receive_max;
+  /**
+   * The request's Content-Format, or -1 when it has none.
+   */
+  int32_t content_format;
+  /**
+   * A Block1 block.
+   */
+  bool block;
+  /**
+   * The last block (true outside Block1).
+   */
+  bool last;
+};
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
  * `struct lwm2m_nusim_status` as Rust writes it; the glue checks it against the public
  * struct field by field (`offsetof`).
  */
@@ -65,35 +97,41 @@ struct NusimRsStatus {
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)
+extern void lwm2m_registry_lock(void);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+extern void lwm2m_registry_unlock(void);
+#endif
+
+#if defined(CONFIG_NUSIM_AT_EMULATOR)
 /**
- * A block of a 507 write as the engine received it (filled by `src/nusim_block.c`).
+ * Complete command lines the modem received since the last reset.
  */
-struct NusimRsWrite {
-  /**
-   * The block's offset (0 outside Block1).
-   */
-  size_t offset;
-  /**
-   * Bytes of the request as received.
-   */
-  size_t received;
-  /**
-   * What the engine's receive buffer holds.
-   */
-  size_t receive_max;
-  /**
-   * The request's Content-Format, or -1 when it has none.
-   */
-  int32_t content_format;
-  /**
-   * A Block1 block.
-   */
-  bool block;
-  /**
-   * The last block (true outside Block1).
-   */
-  bool last;
-};
+uint32_t nusim_at_emul_rs_commands(void);
+#endif
+
+#if defined(CONFIG_NUSIM_AT_EMULATOR)
+/**
+ * Feeds bytes the driver sent; writes the modem's answers to `out` (at most `size` bytes,
+ * the rest dropped) and returns their length.
+ */
+size_t nusim_at_emul_rs_feed(const uint8_t *data, size_t len, uint8_t *out, size_t size);
+#endif
+
+#if defined(CONFIG_NUSIM_AT_EMULATOR)
+/**
+ * Puts a fresh chip behind the modem, holding `iccid` (NUL-terminated, or NULL: none),
+ * refusing reprovisioning if `single_profile`.
+ */
+void nusim_at_emul_rs_reset(bool single_profile, const char *iccid);
+#endif
+
+#if defined(CONFIG_NUSIM_AT_EMULATOR)
+/**
+ * Sets the misbehaviour (`Fault` number) and the code `CmeError` answers.
+ */
+void nusim_at_emul_rs_set_fault(uint8_t fault, uint16_t code);
 #endif
 
 #if defined(CONFIG_NUSIM_AT)
@@ -121,34 +159,12 @@ int nusim_at_rs_request(const void *dev,
                         int32_t *reason);
 #endif
 
-#if defined(CONFIG_NUSIM_AT_EMULATOR)
+#if defined(CONFIG_NUSIM_BENCH)
 /**
- * Feeds bytes the driver sent; writes the modem's answers to `out` (at most `size` bytes,
- * the rest dropped) and returns their length.
+ * The curve-point check of a trust anchor (what `lwm2m_nusim_set_trusted_ci_keys` runs on
+ * the caller's stack per key). 0 if KpubCI of the vectors is a valid key.
  */
-size_t nusim_at_emul_rs_feed(const uint8_t *data, size_t len, uint8_t *out, size_t size);
-#endif
-
-#if defined(CONFIG_NUSIM_AT_EMULATOR)
-/**
- * Sets the misbehaviour (`Fault` number) and the code `CmeError` answers.
- */
-void nusim_at_emul_rs_set_fault(uint8_t fault, uint16_t code);
-#endif
-
-#if defined(CONFIG_NUSIM_AT_EMULATOR)
-/**
- * Puts a fresh chip behind the modem, holding `iccid` (NUL-terminated, or NULL: none),
- * refusing reprovisioning if `single_profile`.
- */
-void nusim_at_emul_rs_reset(bool single_profile, const char *iccid);
-#endif
-
-#if defined(CONFIG_NUSIM_AT_EMULATOR)
-/**
- * Complete command lines the modem received since the last reset.
- */
-uint32_t nusim_at_emul_rs_commands(void);
+int32_t nusim_bench_rs_key_check(void);
 #endif
 
 #if defined(CONFIG_NUSIM_BENCH)
@@ -166,34 +182,8 @@ int32_t nusim_bench_rs_verify_chain(void);
 int32_t nusim_bench_rs_verify_one(void);
 #endif
 
-#if defined(CONFIG_NUSIM_BENCH)
-/**
- * The curve-point check of a trust anchor (what `lwm2m_nusim_set_trusted_ci_keys` runs on
- * the caller's stack per key). 0 if KpubCI of the vectors is a valid key.
- */
-int32_t nusim_bench_rs_key_check(void);
-#endif
-
-/**
- * Logs a NUL-terminated message at `level` (1 error .. 4 debug) in the module's log.
- */
-extern void nusim_glue_log(int level, const char *msg);
-
-/**
- * Stops the system (k_panic).
- */
-extern void nusim_glue_fatal(void);
-
 #if defined(CONFIG_LWM2M_NUSIM)
-extern void lwm2m_registry_lock(void);
-#endif
-
-#if defined(CONFIG_LWM2M_NUSIM)
-extern void lwm2m_registry_unlock(void);
-#endif
-
-#if defined(CONFIG_LWM2M_NUSIM)
-extern void nusim_glue_notify(uint16_t obj, uint16_t inst, uint16_t res);
+extern void nusim_glue_cancel(uint8_t work);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)
@@ -201,11 +191,20 @@ extern int nusim_glue_create_profile(uint16_t inst);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)
-extern int nusim_glue_load(const uint8_t *pkg,
-                           size_t len,
-                           int32_t *reason,
-                           char *iccid,
-                           size_t iccid_size);
+extern const void *nusim_glue_current_thread(void);
+#endif
+
+/**
+ * Stops the system (k_panic).
+ */
+extern void nusim_glue_fatal(void);
+
+#if defined(CONFIG_LWM2M_NUSIM)
+extern int nusim_glue_get_capabilities(uint8_t *buf, size_t size);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+extern int nusim_glue_get_certificate(uint8_t *buf, size_t size);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)
@@ -217,19 +216,24 @@ extern int nusim_glue_get_iccid(char *buf, size_t size);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)
-extern int nusim_glue_get_certificate(uint8_t *buf, size_t size);
+extern int nusim_glue_load(const uint8_t *pkg,
+                           size_t len,
+                           int32_t *reason,
+                           char *iccid,
+                           size_t iccid_size);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)
-extern int nusim_glue_get_capabilities(uint8_t *buf, size_t size);
+extern int nusim_glue_load_records(void);
 #endif
 
-#if defined(CONFIG_LWM2M_NUSIM)
-extern int nusim_glue_save(const char *name, const uint8_t *data, size_t len);
-#endif
+/**
+ * Logs a NUL-terminated message at `level` (1 error .. 4 debug) in the module's log.
+ */
+extern void nusim_glue_log(int level, const char *msg);
 
 #if defined(CONFIG_LWM2M_NUSIM)
-extern int nusim_glue_read_record(const char *name, uint8_t *buf, size_t size);
+extern void nusim_glue_notify(uint16_t obj, uint16_t inst, uint16_t res);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)
@@ -237,31 +241,11 @@ extern int nusim_glue_open_records(void);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)
-extern int nusim_glue_load_records(void);
-#endif
-
-#if defined(CONFIG_LWM2M_NUSIM)
-extern void nusim_glue_submit(uint8_t work, uint32_t delay_ms);
-#endif
-
-#if defined(CONFIG_LWM2M_NUSIM)
-extern void nusim_glue_cancel(uint8_t work);
-#endif
-
-#if defined(CONFIG_LWM2M_NUSIM)
-extern void nusim_glue_sleep_ms(uint32_t ms);
-#endif
-
-#if defined(CONFIG_LWM2M_NUSIM)
-extern int64_t nusim_glue_uptime_ms(void);
-#endif
-
-#if defined(CONFIG_LWM2M_NUSIM)
-extern const void *nusim_glue_current_thread(void);
-#endif
-
-#if defined(CONFIG_LWM2M_NUSIM)
 extern bool nusim_glue_policy(uint8_t source, uint16_t inst, int *answer);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+extern int nusim_glue_read_record(const char *name, uint8_t *buf, size_t size);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)
@@ -269,31 +253,26 @@ extern void nusim_glue_report(uint8_t source, uint16_t inst, uint8_t result, con
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)
-/**
- * `lwm2m_nusim_load()`.
- */
-int32_t nusim_rs_load(uint16_t inst);
+extern int nusim_glue_save(const char *name, const uint8_t *data, size_t len);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+extern void nusim_glue_sleep_ms(uint32_t ms);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+extern void nusim_glue_submit(uint8_t work, uint32_t delay_ms);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+extern int64_t nusim_glue_uptime_ms(void);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)
 /**
- * `lwm2m_nusim_rollback()`.
+ * The engine's write handler is about to write 507/`inst`/`res` (`w` non-null).
  */
-int32_t nusim_rs_rollback(void);
-#endif
-
-#if defined(CONFIG_LWM2M_NUSIM)
-/**
- * `lwm2m_nusim_network_ready()`.
- */
-void nusim_rs_network_ready(void);
-#endif
-
-#if defined(CONFIG_LWM2M_NUSIM)
-/**
- * `lwm2m_nusim_get_status()`.
- */
-int32_t nusim_rs_status(struct NusimRsStatus *out);
+int32_t nusim_rs_507_begin_write(uint16_t inst, uint16_t res, const struct NusimRsWrite *w);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)
@@ -312,23 +291,9 @@ int32_t nusim_rs_507_delete(uint16_t inst);
 
 #if defined(CONFIG_LWM2M_NUSIM)
 /**
- * The engine's write handler is about to write 507/`inst`/`res` (`w` non-null).
- */
-int32_t nusim_rs_507_begin_write(uint16_t inst, uint16_t res, const struct NusimRsWrite *w);
-#endif
-
-#if defined(CONFIG_LWM2M_NUSIM)
-/**
  * The engine's write handler returned.
  */
 void nusim_rs_507_end_write(void);
-#endif
-
-#if defined(CONFIG_LWM2M_NUSIM)
-/**
- * pre_write_cb of 507: where the engine writes the text, and its room in `len`.
- */
-uint8_t *nusim_rs_507_pre_write(size_t *len);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)
@@ -340,6 +305,13 @@ int32_t nusim_rs_507_post_write(uint16_t inst, uint16_t res, size_t len);
 
 #if defined(CONFIG_LWM2M_NUSIM)
 /**
+ * pre_write_cb of 507: where the engine writes the text, and its room in `len`.
+ */
+uint8_t *nusim_rs_507_pre_write(size_t *len);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
  * read_cb of 507: the text with its NUL, its length in `len` (0 and null: none).
  */
 const uint8_t *nusim_rs_507_read(uint16_t inst, uint16_t res, size_t *len);
@@ -347,16 +319,9 @@ const uint8_t *nusim_rs_507_read(uint16_t inst, uint16_t res, size_t *len);
 
 #if defined(CONFIG_LWM2M_NUSIM)
 /**
- * read_cb of 508 resources 0, 1, 2, 3, 4 and 6: the bytes, their length in `len`.
+ * execute_cb of 508/0/5.
  */
-const uint8_t *nusim_rs_508_read(uint16_t res, size_t *len);
-#endif
-
-#if defined(CONFIG_LWM2M_NUSIM)
-/**
- * pre_write_cb of 508/0/4: where the engine puts the `struct lwm2m_objlnk`.
- */
-uint8_t *nusim_rs_508_pre_write_link(size_t *len);
+int32_t nusim_rs_508_execute(void);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)
@@ -368,9 +333,37 @@ int32_t nusim_rs_508_post_write_link(size_t len);
 
 #if defined(CONFIG_LWM2M_NUSIM)
 /**
- * execute_cb of 508/0/5.
+ * pre_write_cb of 508/0/4: where the engine puts the `struct lwm2m_objlnk`.
  */
-int32_t nusim_rs_508_execute(void);
+uint8_t *nusim_rs_508_pre_write_link(size_t *len);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
+ * read_cb of 508 resources 0, 1, 2, 3, 4 and 6: the bytes, their length in `len`.
+ */
+const uint8_t *nusim_rs_508_read(uint16_t res, size_t *len);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
+ * Reads the nuSIM's identity into Object 508 (glue init, before the engine runs).
+ */
+void nusim_rs_init(void);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
+ * `lwm2m_nusim_load()`.
+ */
+int32_t nusim_rs_load(uint16_t inst);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
+ * `lwm2m_nusim_network_ready()`.
+ */
+void nusim_rs_network_ready(void);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)
@@ -383,10 +376,39 @@ uint8_t *nusim_rs_record_buf(size_t *size);
 
 #if defined(CONFIG_LWM2M_NUSIM)
 /**
+ * `lwm2m_nusim_rollback()`.
+ */
+int32_t nusim_rs_rollback(void);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
  * The settings handler read record `key` (relative to `nusim/`): `len` bytes in the
  * record buffer, or negative (the backend's error, -EFBIG: larger than the buffer).
  */
 int32_t nusim_rs_settings_record(const char *key, ptrdiff_t len);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
+ * Reads the records back, creates the stored 507 instances in the engine, and resumes a
+ * switch a restart cut short (glue init, after 508/0 exists).
+ */
+void nusim_rs_start(void);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
+ * `lwm2m_nusim_get_status()`.
+ */
+int32_t nusim_rs_status(struct NusimRsStatus *out);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM_CHECK_PACKAGES)
+/**
+ * `lwm2m_nusim_trusted_ci_count()`: keys in force; -EBADMSG while the set is poisoned.
+ */
+int32_t nusim_rs_trust_count(void);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM_CHECK_PACKAGES)
@@ -404,33 +426,39 @@ void nusim_rs_trust_init(const char *kconfig, const uint8_t *dt, size_t dt_len);
 int32_t nusim_rs_trust_set(const uint8_t *keys, size_t count);
 #endif
 
-#if defined(CONFIG_LWM2M_NUSIM_CHECK_PACKAGES)
-/**
- * `lwm2m_nusim_trusted_ci_count()`: keys in force; -EBADMSG while the set is poisoned.
- */
-int32_t nusim_rs_trust_count(void);
-#endif
-
-#if defined(CONFIG_LWM2M_NUSIM)
-/**
- * Reads the nuSIM's identity into Object 508 (glue init, before the engine runs).
- */
-void nusim_rs_init(void);
-#endif
-
-#if defined(CONFIG_LWM2M_NUSIM)
-/**
- * Reads the records back, creates the stored 507 instances in the engine, and resumes a
- * switch a restart cut short (glue init, after 508/0 exists).
- */
-void nusim_rs_start(void);
-#endif
-
 #if defined(CONFIG_LWM2M_NUSIM)
 /**
  * Work item `work` (`enum nusim_core::platform::Work`) runs on the module's work queue.
  */
 void nusim_rs_work(uint8_t work);
+#endif
+
+#if defined(CONFIG_NUSIM_SIMULATOR)
+/**
+ * The capabilities (version, features); returns their length.
+ */
+int32_t nusim_sim_rs_capabilities(uint8_t *buf, size_t size);
+#endif
+
+#if defined(CONFIG_NUSIM_SIMULATOR)
+/**
+ * The certificate (DER); returns its length.
+ */
+int32_t nusim_sim_rs_certificate(uint8_t *buf, size_t size);
+#endif
+
+#if defined(CONFIG_NUSIM_SIMULATOR)
+/**
+ * The EID, NUL-terminated.
+ */
+int32_t nusim_sim_rs_eid(char *buf, size_t size);
+#endif
+
+#if defined(CONFIG_NUSIM_SIMULATOR)
+/**
+ * The current ICCID, NUL-terminated (empty before the first load).
+ */
+int32_t nusim_sim_rs_iccid(char *buf, size_t size);
 #endif
 
 #if defined(CONFIG_NUSIM_SIMULATOR)
@@ -450,34 +478,6 @@ int32_t nusim_sim_rs_load(const uint8_t *pkg,
                           int32_t *reason,
                           char *iccid,
                           size_t iccid_size);
-#endif
-
-#if defined(CONFIG_NUSIM_SIMULATOR)
-/**
- * The EID, NUL-terminated.
- */
-int32_t nusim_sim_rs_eid(char *buf, size_t size);
-#endif
-
-#if defined(CONFIG_NUSIM_SIMULATOR)
-/**
- * The current ICCID, NUL-terminated (empty before the first load).
- */
-int32_t nusim_sim_rs_iccid(char *buf, size_t size);
-#endif
-
-#if defined(CONFIG_NUSIM_SIMULATOR)
-/**
- * The certificate (DER); returns its length.
- */
-int32_t nusim_sim_rs_certificate(uint8_t *buf, size_t size);
-#endif
-
-#if defined(CONFIG_NUSIM_SIMULATOR)
-/**
- * The capabilities (version, features); returns their length.
- */
-int32_t nusim_sim_rs_capabilities(uint8_t *buf, size_t size);
 #endif
 
 #if defined(CONFIG_NUSIM_SIMULATOR)
