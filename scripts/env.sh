@@ -20,7 +20,7 @@ NUSIM_CMAKE_ARGS=(-DZEPHYR_MODULES="$NUSIM_MODULES" -DZEPHYR_TOOLCHAIN_VARIANT=g
 nusim_require_zcbor() {
   if [ ! -d "$ZP/modules/lib/zcbor" ]; then
     echo "$1: samples/nusim_client needs the zcbor module at $ZP/modules/lib/zcbor" \
-      "(west.yml; README, 'Getting Zephyr')" >&2
+      "(west.yml; docs/setup.md, 'Getting Zephyr')" >&2
     return 1
   fi
 }

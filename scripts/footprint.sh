@@ -11,7 +11,7 @@
 # Differences to base are the module's cost; at - at-nochk is the cost of the checks.
 # Flash = text + data, RAM = data + bss (arm-none-eabi-size); RAM includes the work
 # queue's stack (CONFIG_LWM2M_NUSIM_WORKQ_STACK_SIZE).
-# Usage: scripts/footprint.sh [board]   (needs the Zephyr tree: see README)
+# Usage: scripts/footprint.sh [board]   (needs the Zephyr tree: see docs/setup.md)
 set -euo pipefail
 board=${1:-qemu_cortex_m3}
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -8,7 +8,7 @@ set -euo pipefail
 
 pkgs=(cmake ninja-build device-tree-compiler gcc-multilib gcc-arm-none-eabi
       libnewlib-arm-none-eabi qemu-system-arm iproute2 python3-venv)
-# Cross-compiling core without rustup downloads (see README, "Rust toolchains").
+# Cross-compiling core without rustup downloads (see docs/setup.md, "Rust toolchains").
 pkgs+=(rustc-web cargo-web rust-web-src)
 missing=()
 for p in "${pkgs[@]}"; do

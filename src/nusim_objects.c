@@ -163,7 +163,7 @@ static struct lwm2m_engine_obj_inst *nusim_create(uint16_t id)
 {
 	int i = 0, j = 0;
 
-	if (id != 0 || nusim_inst.obj != NULL) {
+	if (nusim_rs_508_create(id) < 0) {
 		return NULL;
 	}
 	(void)memset(nusim_res, 0, sizeof(nusim_res));

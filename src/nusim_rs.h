@@ -319,6 +319,13 @@ const uint8_t *nusim_rs_507_read(uint16_t inst, uint16_t res, size_t *len);
 
 #if defined(CONFIG_LWM2M_NUSIM)
 /**
+ * create_cb of 508: 0, or a negative errno for an instance the object does not have.
+ */
+int32_t nusim_rs_508_create(uint16_t inst);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
  * execute_cb of 508/0/5.
  */
 int32_t nusim_rs_508_execute(void);

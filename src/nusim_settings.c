@@ -4,7 +4,7 @@
  *
  * The settings side of persistence: saving, reading one record, and the handler of the
  * subtree "nusim" through which Rust reads the records back at start
- * (rust/nusim-zephyr/src/restore.rs says when the handler acts, and the lock order).
+ * (rust/nusim-zephyr/src/read_back.rs says when the handler acts, and the lock order).
  */
 
 #include <errno.h>

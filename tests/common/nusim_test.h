@@ -24,7 +24,7 @@
 #define I(i)    (&LWM2M_OBJ(507, i))
 #define N(r)    (&LWM2M_OBJ(508, 0, r))
 
-/* 508/0/6 codes (README, "Load Profile Result"). */
+/* 508/0/6 codes (docs/objects.md, "Result codes"; enum lwm2m_nusim_result). */
 enum {
 	R_SUCCESS = 0, R_IN_PROGRESS = 2, R_NO_LINK = 3, R_DANGLING = 4, R_INCOMPLETE = 5,
 	R_CI = 6, R_SIG_KPUB_DP = 7, R_SIG_EKPUB_DP = 8, R_MAC = 9, R_UNPARSABLE = 10,

@@ -131,7 +131,7 @@ impl<const C: usize> Nusim508<C> {
         self.ran = true;
     }
 
-    /// Sets 508/0/6 outside a server's load: a restored value, a policy decision, the end
+    /// Sets 508/0/6 outside a server's load: a value read back at start, a policy decision, the end
     /// of a fallback. [`LoadResult::NeverLoaded`] means "never ran".
     pub fn publish(&mut self, r: LoadResult) {
         self.result = r;

@@ -23,7 +23,7 @@
 //! [`Objects::locked`] after it is released (a notification may read the objects again).
 //!
 //! Lock order (on Zephyr): the engine's registry lock, then the settings subsystem's lock;
-//! never the reverse (see `nusim-zephyr`'s `restore.rs`). The package copy is not a lock:
+//! never the reverse (see `nusim-zephyr`'s `read_back.rs`). The package copy is not a lock:
 //! its owner is decided under the registry lock ([`Shared::package`]).
 
 use crate::block::{Assembly, BlockError};
@@ -674,6 +674,15 @@ impl<
     }
 
     // --- Object 508 ---
+
+    /// create_cb of 508: the single instance 0 (the engine allows no second one).
+    pub fn create_508(&self, inst: u16) -> Result<(), Error> {
+        if inst == 0 {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
+    }
 
     /// read_cb of 508 resources 0, 1, 2, 3, 4 and 6: the bytes the engine serves.
     pub fn read_508(&mut self, res: u16) -> Option<&[u8]> {

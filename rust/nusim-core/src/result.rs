@@ -1,7 +1,7 @@
 //! Values of 508/0/6 "Load Profile Result" and the nuSIM's own refusal reasons.
 //!
 //! 0 and 1 are the registry's; every other value is this implementation's and documented
-//! in the README. The nuSIM reason codes are those of the public AT dialect (541..546 etc.).
+//! in docs/objects.md, "Result codes", and in `enum lwm2m_nusim_result`. The nuSIM reason codes are those of the public AT dialect (541..546 etc.).
 
 /// 508/0/6 values.
 #[repr(u8)]

@@ -525,7 +525,7 @@ mod tests {
     /// A load that erased the old profile and failed: a restart at every point after the
     /// erase must end with the backup back on the nuSIM.
     #[test]
-    fn restart_after_a_destructive_failure_restores_the_backup() {
+    fn restart_after_a_destructive_failure_loads_the_backup_again() {
         let mut s = proven();
         s.begin(&iccid(A)).unwrap();
         let loading = s;

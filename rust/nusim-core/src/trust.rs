@@ -98,7 +98,7 @@ impl<const N: usize> TrustAnchors<N> {
         let old_len = self.len;
         let r = self.parse_hex(text, valid);
         if r.is_err() {
-            // Slots past the old length are unused: dropping the new ones restores the set.
+            // Slots past the old length are unused: dropping the new ones brings the old set back.
             self.len = old_len;
         }
         r

@@ -4,7 +4,7 @@
 //! `Platform` trait, which [`platform`] implements over the C glue (`src/`, one file per
 //! concern). One file here per concern too: Object 507 ([`obj507`]), Object 508
 //! ([`obj508`]), the application's API ([`api`]), init, start and the work items
-//! ([`work`]), reading records back ([`restore`]), trust anchors ([`trust`]), the FFI
+//! ([`work`]), reading records back ([`read_back`]), trust anchors ([`trust`]), the FFI
 //! declarations and their safe wrappers ([`ffi`]); and the Rust halves of the drivers.
 //! The C glue owns the engine's structs, devices and UARTs; all state lives in statics.
 //! Nothing here allocates, and no function exported to C unwinds: the profile is
@@ -49,7 +49,7 @@ mod obj508;
 #[cfg(feature = "objects")]
 mod platform;
 #[cfg(feature = "objects")]
-mod restore;
+mod read_back;
 #[cfg(feature = "sim")]
 mod sim;
 #[cfg(feature = "check")]

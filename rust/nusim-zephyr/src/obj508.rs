@@ -3,6 +3,12 @@
 use crate::ffi::set_len;
 use crate::platform::{call, rc, Core, CORE};
 
+/// create_cb of 508: 0, or a negative errno for an instance the object does not have.
+#[no_mangle]
+pub extern "C" fn nusim_rs_508_create(inst: u16) -> i32 {
+    rc(call(|s, _| s.create_508(inst)))
+}
+
 /// read_cb of 508 resources 0, 1, 2, 3, 4 and 6: the bytes, their length in `len`.
 #[no_mangle]
 pub extern "C" fn nusim_rs_508_read(res: u16, len: *mut usize) -> *const u8 {

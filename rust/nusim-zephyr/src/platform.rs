@@ -112,7 +112,7 @@ impl Platform for Zephyr {
     }
 
     fn read_records(&mut self) -> Result<(), i32> {
-        crate::restore::reading(|| ok_or_errno(glue::load_records()))
+        crate::read_back::reading(|| ok_or_errno(glue::load_records()))
     }
 
     fn nusim_load(&mut self, package: &[u8], iccid: &mut [u8; 22]) -> Result<usize, DriverError> {

@@ -452,7 +452,7 @@ static void report_stack(const struct k_thread *t, void *user_data)
 static void teardown(void *f)
 {
 	ARG_UNUSED(f);
-	/* The work queue's stack high-water mark: the README's sizing reference. */
+	/* The work queue's stack high-water mark: the sizing reference of docs/measurements.md, "Stack". */
 	k_thread_foreach(report_stack, NULL);
 }
 
