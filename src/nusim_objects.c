@@ -106,6 +106,12 @@ static struct lwm2m_engine_obj_inst *profile_create(uint16_t id)
 		LOG_WRN("507/%u not created (%d)", id, slot);
 		return NULL;
 	}
+	/* Rust's slot is the engine struct's index: one book of which instances exist. */
+	if (profile_inst[slot].obj != NULL) {
+		LOG_ERR("507/%u: slot %d is the engine's instance %u", id, slot,
+			profile_inst[slot].obj_inst_id);
+		return NULL;
+	}
 	(void)memset(profile_res[slot], 0, sizeof(profile_res[slot]));
 	init_res_instance(profile_ri[slot], ARRAY_SIZE(profile_ri[slot]));
 	for (uint16_t r = 0; r < PROFILE_RES_COUNT; r++) {

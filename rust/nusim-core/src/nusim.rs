@@ -185,6 +185,19 @@ impl<const C: usize> Nusim508<C> {
         Ok(())
     }
 
+    /// Puts back a link this object held before (an undo after a failed store): unchecked,
+    /// because a link that dangles stays what it was.
+    pub fn put_back_link(&mut self, link: ObjLnk) {
+        self.link = if link == ObjLnk::NULL {
+            ObjLnk {
+                obj_id: 0,
+                obj_inst: 0,
+            }
+        } else {
+            link
+        };
+    }
+
     /// 508/0/5: refused while a load runs. Otherwise copies the linked package into `out`
     /// and marks a load running ([`LoadResult::InProgress`]), or, if there is nothing to
     /// load, sets the result that says why.

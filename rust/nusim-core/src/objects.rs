@@ -180,6 +180,8 @@ pub struct Objects<
     /// Results of loads that ended at once, oldest first, for the report work item.
     reports: [(Source, u16, LoadResult); PENDING_REPORTS],
     n_reports: usize,
+    /// Results dropped because the callbacks fell behind.
+    reports_dropped: u32,
     /// 508/0/4 as the engine writes and reads it (`struct lwm2m_objlnk`, native order).
     link_place: [u8; 4],
     result_byte: u8,
@@ -254,6 +256,7 @@ impl<
             cert_text: [0; T],
             reports: [(Source::Server, 0, LoadResult::Success); PENDING_REPORTS],
             n_reports: 0,
+            reports_dropped: 0,
             link_place: [0; 4],
             result_byte: 0,
             trust: TrustAnchors::new(),
@@ -313,7 +316,10 @@ impl<
         let mut eid = [0u8; EID_LEN];
         let r = p.nusim_eid(&mut eid);
         if !take_text(r, &eid, &mut n.eid, text::is_eid) {
-            log::error!("nuSIM EID unavailable or malformed");
+            log::error!(
+                "nuSIM EID unavailable or malformed ({})",
+                r.err().unwrap_or(0)
+            );
         }
         self.iccid_known = fetch_iccid(p, &mut n.iccid);
         n.caps_len = fetch_bytes("capabilities", p.nusim_capabilities(&mut n.caps), 8);
@@ -444,19 +450,7 @@ impl<
             }
             return (None, ask);
         }
-        if let Some(inst) = self.saved.link {
-            let link = ObjLnk {
-                obj_id: OBJ_PROFILE,
-                obj_inst: inst,
-            };
-            if self.nusim.set_link(link, &self.store).is_err() {
-                log::error!("stored 508/0/4 names 507/{inst}, which is gone: null link");
-            }
-        }
-        if self.state_read && !self.state_primary {
-            log::warn!("state record unusable: taken from its mirror, and written again");
-            let _ = self.save_state(p);
-        }
+        // 508/0/6 first: every state record written below carries it.
         if self.state_read {
             // A load accepted or deferred, but not yet at the nuSIM, died with the restart.
             let r = self.saved.result;
@@ -466,6 +460,24 @@ impl<
                 self.saved.result = LoadResult::Interrupted as u8;
             }
             self.publish_saved();
+        }
+        let mut resave = self.state_read && !self.state_primary;
+        if resave {
+            log::warn!("state record unusable: taken from its mirror, and written again");
+        }
+        if let Some(inst) = self.saved.link {
+            let link = ObjLnk {
+                obj_id: OBJ_PROFILE,
+                obj_inst: inst,
+            };
+            if self.nusim.set_link(link, &self.store).is_err() {
+                log::error!("stored 508/0/4 names 507/{inst}, which is gone: null link");
+                // Stored too: a later 507/{inst} must not bring the old link back.
+                resave = true;
+            }
+        }
+        if resave {
+            let _ = self.save_state(p);
         }
         if !self.iccid_known {
             // Unknown is not "no profile". Whether the nuSIM took a package cut short by
@@ -742,7 +754,8 @@ impl<
             return Err(Error::BadValue);
         }
         if let Err(e) = self.save_state(p) {
-            let _ = self.nusim.set_link(before, &self.store);
+            // The old link as it was, even one that dangles.
+            self.nusim.put_back_link(before);
             self.link_place = link_bytes(before);
             return Err(e);
         }
@@ -799,6 +812,7 @@ impl<
         if self.n_reports == PENDING_REPORTS {
             log::warn!("result callbacks fall behind: the oldest waiting result is dropped");
             self.take_report();
+            self.reports_dropped = self.reports_dropped.saturating_add(1);
         }
         self.reports[self.n_reports] = (source, inst, r);
         self.n_reports += 1;
@@ -814,6 +828,12 @@ impl<
         self.reports.copy_within(1.., 0);
         self.n_reports -= 1;
         Some(first)
+    }
+
+    /// Results of loads that ended at once and were never told to the application,
+    /// because more than four waited for the work queue at once.
+    pub fn reports_dropped(&self) -> u32 {
+        self.reports_dropped
     }
 
     /// `lwm2m_nusim_get_status()`.
@@ -918,7 +938,10 @@ pub(crate) fn fetch_iccid<P: Platform>(p: &mut P, t: &mut Text<ICCID_LEN>) -> bo
     let r = p.nusim_iccid(&mut buf);
     let ok = take_text(r, &buf, t, |id| id.is_empty() || text::is_iccid(id));
     if !ok {
-        log::error!("nuSIM ICCID unavailable or malformed ({r:?})");
+        log::error!(
+            "nuSIM ICCID unavailable or malformed ({})",
+            r.err().unwrap_or(0)
+        );
     }
     ok
 }
@@ -928,7 +951,8 @@ fn fetch_bytes(what: &str, r: Result<usize, i32>, max: usize) -> usize {
     match r {
         Ok(n) if n <= max => n,
         r => {
-            log::warn!("nuSIM {what} unavailable or malformed ({r:?})");
+            let code = r.map_or_else(i64::from, |n| n as i64);
+            log::warn!("nuSIM {what} unavailable or malformed ({code})");
             0
         }
     }

@@ -132,6 +132,16 @@ pub struct World {
     iccid_answered: bool,
     /// Results the application was told.
     reports: Vec<LoadResult>,
+    /// Loads asked for and accepted (execute, local load, rollback answered 0) since the
+    /// last restart: each ends in a result the application is told.
+    asked: usize,
+    /// 508 resources notified during the step (bit per resource).
+    notified: u8,
+    /// A local load that arrived during the step set 508/0/4 (true), or may have (false).
+    local_link: Option<(u16, bool)>,
+    /// A storage write failed (not by a power cut) since the last restart: RAM may be
+    /// ahead of the flash.
+    save_failed: bool,
     /// A fallback failed (19) and the nuSIM has not held the backup since.
     tainted: bool,
     /// What the schedules reached, for the summary line.
@@ -189,12 +199,20 @@ impl<R: Choice, const PERSIST: bool, const NET: u32> Fake<'_, R, PERSIST, NET> {
 
     /// Requests that arrive while a load runs outside the lock: each must be refused
     /// (`busy`) or leave the load alone, and none may panic.
-    fn meanwhile(&mut self, busy: bool) {
+    fn meanwhile(&mut self) {
         if self.nested || self.w.dead || !self.rng.one_in(3) {
             return;
         }
         self.nested = true;
         let cells = self.cells;
+        let (busy, rollback_refused) = cells.with(|s| {
+            let st = s.status();
+            // A rollback may end a new profile's wait for the network (phase 2).
+            (
+                st.loading || st.phase != 0,
+                st.loading || (st.phase != 0 && st.phase != 2),
+            )
+        });
         match self.rng.below(5) {
             0 => {
                 let r = Obj::execute(cells, self);
@@ -202,15 +220,24 @@ impl<R: Choice, const PERSIST: bool, const NET: u32> Fake<'_, R, PERSIST, NET> {
                     !busy || r == Err(Error::NotPermitted),
                     "execute while busy: {r:?}"
                 );
+                self.w.asked += usize::from(r.is_ok());
             }
             1 => {
                 let inst = self.rng.below(3) as u16;
                 let r = Obj::local_load(cells, self, inst);
                 assert!(!busy || r.is_err(), "local load while busy: {r:?}");
+                self.w.asked += usize::from(r.is_ok());
+                if r.is_ok() || r == Err(Error::Storage) {
+                    self.w.local_link = Some((inst, r.is_ok()));
+                }
             }
             2 => {
                 let r = Obj::rollback(cells, self);
-                assert!(!busy || r.is_err(), "rollback while busy: {r:?}");
+                assert!(
+                    !rollback_refused || r.is_err(),
+                    "rollback while busy: {r:?}"
+                );
+                self.w.asked += usize::from(r.is_ok());
             }
             3 => {
                 let inst = self.rng.below(3) as u16;
@@ -229,6 +256,17 @@ impl<R: Choice, const PERSIST: bool, const NET: u32> Fake<'_, R, PERSIST, NET> {
             }
         }
         self.nested = false;
+    }
+}
+
+impl<R: Choice, const PERSIST: bool, const NET: u32> Fake<'_, R, PERSIST, NET> {
+    /// The slow calls (driver, policy, result callback, sleep) never run with the state
+    /// held: on a device that would hold the engine's lock for as long.
+    fn released(&self, what: &str) {
+        assert!(
+            self.cells.state.try_borrow_mut().is_ok(),
+            "{what} called with the state held"
+        );
     }
 }
 
@@ -254,6 +292,7 @@ impl<R: Choice, const PERSIST: bool, const NET: u32> Platform for Fake<'_, R, PE
             return Err(EIO);
         }
         if !cut && self.rng.one_in(25) {
+            self.w.save_failed = true;
             return Err(EIO);
         }
         match rec {
@@ -310,7 +349,8 @@ impl<R: Choice, const PERSIST: bool, const NET: u32> Platform for Fake<'_, R, PE
     }
 
     fn nusim_load(&mut self, package: &[u8], iccid: &mut [u8; 22]) -> Result<usize, DriverError> {
-        self.meanwhile(true);
+        self.released("the driver's load");
+        self.meanwhile();
         if self.w.dead {
             return Err(DriverError::Io(EIO));
         }
@@ -391,6 +431,7 @@ impl<R: Choice, const PERSIST: bool, const NET: u32> Platform for Fake<'_, R, PE
     }
 
     fn notify(&mut self, res: u16) {
+        self.w.notified |= 1 << res;
         // An observer reads what changed: the state is released by now.
         let cells = self.cells;
         Obj::locked(cells, self, |s, _| {
@@ -419,8 +460,9 @@ impl<R: Choice, const PERSIST: bool, const NET: u32> Platform for Fake<'_, R, PE
     }
 
     fn sleep_ms(&mut self, ms: u32) {
+        self.released("a sleep");
         self.w.clock += u64::from(ms);
-        self.meanwhile(false);
+        self.meanwhile();
     }
 
     fn uptime_ms(&mut self) -> u64 {
@@ -428,7 +470,8 @@ impl<R: Choice, const PERSIST: bool, const NET: u32> Platform for Fake<'_, R, PE
     }
 
     fn policy(&mut self, _source: Source, _inst: u16) -> Option<i32> {
-        self.meanwhile(true);
+        self.released("the policy");
+        self.meanwhile();
         match self.rng.below(12) {
             0 => None,
             1 => Some(1),
@@ -439,6 +482,7 @@ impl<R: Choice, const PERSIST: bool, const NET: u32> Platform for Fake<'_, R, PE
     }
 
     fn report(&mut self, _source: Source, _inst: u16, result: LoadResult, iccid: &[u8]) {
+        self.released("the result callback");
         assert_eq!(
             iccid.last(),
             Some(&0),
@@ -446,6 +490,7 @@ impl<R: Choice, const PERSIST: bool, const NET: u32> Platform for Fake<'_, R, PE
         );
         match result {
             LoadResult::Success => self.w.seen.loaded += 1,
+            LoadResult::InProgress => panic!("reported 2, which is no end of a load"),
             LoadResult::RolledBack => self.w.seen.rolled_back += 1,
             LoadResult::RollbackFailed => self.w.seen.rollback_failed += 1,
             _ => {}
@@ -459,6 +504,8 @@ impl<R: Choice, const PERSIST: bool, const NET: u32> Platform for Fake<'_, R, PE
 struct Acked {
     instances: BTreeSet<u16>,
     values: BTreeMap<(u16, u16), String>,
+    /// 508/0/4's instance.
+    link: Option<u16>,
 }
 
 /// The seven values of test profile `k`, as hex text.
@@ -505,9 +552,13 @@ pub fn schedule<R: Choice, const PERSIST: bool, const NET: u32>(
                     acked.values.insert((0, f as u16), text);
                 }
             }
-            link_to(&cells, &mut p, [507, 0]);
+            if link_to(&cells, &mut p, [507, 0]).is_ok() {
+                acked.link = Some(0);
+            }
             for _ in 0..3 {
-                let _ = Obj::execute(&cells, &mut p);
+                if Obj::execute(&cells, &mut p).is_ok() {
+                    p.w.asked += 1;
+                }
                 for _ in 0..8 {
                     if !p.w.pending.contains_key(&(Work::Load as u8)) {
                         break;
@@ -520,13 +571,20 @@ pub fn schedule<R: Choice, const PERSIST: bool, const NET: u32>(
                 }
             }
         }
+        // No power cuts here: a local load that failed to store its link changed nothing.
+        if let Some((l, true)) = w.local_link.take() {
+            acked.link = Some(l);
+        }
         check::<R, PERSIST, NET>(&cells, &mut w, rng, &acked)
             .map_err(|e| format!("first switch: {e}"))?;
     }
     for step in 0..steps {
         w.may_cut = rng.one_in(6);
-        let before = acked.clone();
+        w.notified = 0;
+        let before = observed(&cells);
         let mut maybe: Option<Acked> = None;
+        // 508/0/6 across a restart between two requests of a settled device.
+        let mut result_kept: Option<u8> = None;
         {
             let mut p: Fake<R, PERSIST, NET> = Fake {
                 w: &mut w,
@@ -537,6 +595,12 @@ pub fn schedule<R: Choice, const PERSIST: bool, const NET: u32>(
             let op = p.rng.below(24);
             let st = cells.with(|s| s.status());
             let inst = p.rng.below(3) as u16;
+            if TRACE.load(std::sync::atomic::Ordering::Relaxed) {
+                eprintln!(
+                    "step {step}: op {op} inst {inst} chip {:?} {st:?} pending {:?} reports {:?}",
+                    p.w.chip, p.w.pending, p.w.reports
+                );
+            }
             let in_engine = !p.w.dropped.contains(&inst);
             match op {
                 0 => {
@@ -600,27 +664,62 @@ pub fn schedule<R: Choice, const PERSIST: bool, const NET: u32>(
                         1 => [3, 0],
                         _ => [507, inst],
                     };
-                    link_to(&cells, &mut p, link);
+                    let r = link_to(&cells, &mut p, link);
+                    match (r, link_target(link, &acked)) {
+                        (Ok(()), Some(t)) => acked.link = t,
+                        (Err(Error::BadValue), None) => {}
+                        (Err(_), Some(t)) => {
+                            let mut a = acked.clone();
+                            a.link = t;
+                            maybe = Some(a);
+                        }
+                        (r, t) => {
+                            return Err(format!(
+                                "step {step}: link {link:?} answered {r:?}, expected {t:?}"
+                            ))
+                        }
+                    }
                 }
                 6 | 16 => {
                     if op == 16 {
                         // A server's switch: the link, then the execute.
-                        link_to(&cells, &mut p, [507, inst]);
+                        let r = link_to(&cells, &mut p, [507, inst]);
+                        if r.is_ok() {
+                            acked.link = Some(inst);
+                        } else if acked.instances.contains(&inst) {
+                            let mut a = acked.clone();
+                            a.link = Some(inst);
+                            maybe = Some(a);
+                        }
                     }
                     let refused = st.loading || st.phase != 0;
                     let r = Obj::execute(&cells, &mut p);
+                    if r.is_ok() {
+                        p.w.asked += 1;
+                    }
                     if refused != (r == Err(Error::NotPermitted)) || (!refused && r.is_err()) {
                         return Err(format!("step {step}: execute answered {r:?} in {st:?}"));
                     }
                 }
                 7 => {
                     let r = Obj::local_load(&cells, &mut p, inst);
+                    if r.is_ok() {
+                        p.w.asked += 1;
+                        acked.link = Some(inst);
+                    } else if r == Err(Error::Storage) {
+                        let mut a = acked.clone();
+                        a.link = Some(inst);
+                        maybe = Some(a);
+                    }
                     if (st.loading || st.phase != 0) && r != Err(Error::Busy) {
                         return Err(format!("step {step}: local load answered {r:?} in {st:?}"));
                     }
                 }
                 8 => {
                     let r = Obj::rollback(&cells, &mut p);
+                    if r.is_ok() {
+                        p.w.asked += 1;
+                    }
                     let want_err = !PERSIST || st.loading || st.backup.is_none();
                     if want_err == r.is_ok() && !(r == Err(Error::Busy) && st.phase != 0) {
                         return Err(format!("step {step}: rollback answered {r:?} in {st:?}"));
@@ -649,7 +748,45 @@ pub fn schedule<R: Choice, const PERSIST: bool, const NET: u32>(
                 9 => {
                     let _ = Obj::network_ready(&cells, &mut p);
                 }
-                10 if p.rng.one_in(3) => p.w.dead = true,
+                20 | 21 if in_engine => {
+                    // Block-wise in TLV (5.01), or a request that filled the receive
+                    // buffer (4.13): refused before anything is written.
+                    let res = p.rng.below(7) as u16;
+                    let text = value(1, Field::from_res(res).unwrap());
+                    let (cf, received) = if op == 20 {
+                        (Some(11542), 40)
+                    } else {
+                        (None, 1279)
+                    };
+                    let want = if op == 20 {
+                        Error::NotSupported
+                    } else {
+                        Error::TooLarge
+                    };
+                    let info = WriteInfo {
+                        block: (op == 20).then_some((0, false)),
+                        content_format: cf,
+                        received,
+                        receive_max: 1280,
+                    };
+                    let r = Obj::locked(&cells, &mut p, |s, _| {
+                        let r = s.begin_write_507(inst, res, info);
+                        s.end_write_507();
+                        r
+                    });
+                    if r != Err(want) {
+                        return Err(format!(
+                            "step {step}: write {info:?} of {text:.8} answered {r:?}"
+                        ));
+                    }
+                }
+                10 if p.rng.one_in(3) => {
+                    let settled = !st.busy && p.w.pending.is_empty();
+                    if PERSIST && settled && !p.w.save_failed {
+                        result_kept = Some(before.0);
+                    }
+                    p.w.dead = true;
+                }
                 19 => {
                     // The network's deadline, as soon as it is due.
                     if let Some(d) = p.w.pending.get_mut(&(Work::Deadline as u8)) {
@@ -660,8 +797,27 @@ pub fn schedule<R: Choice, const PERSIST: bool, const NET: u32>(
                 _ => run_work(&cells, &mut p),
             }
         }
+        if let Some((l, sure)) = w.local_link.take() {
+            if sure {
+                acked.link = Some(l);
+            } else {
+                let mut a = maybe.take().unwrap_or_else(|| acked.clone());
+                a.link = Some(l);
+                maybe = Some(a);
+            }
+        }
         if st_backup(&cells) {
             w.seen.backup += 1;
+        }
+        if TRACE.load(std::sync::atomic::Ordering::Relaxed) {
+            eprintln!(
+                "  after: dead {} chip {:?} {:?} s {:?} s2 {:?}",
+                w.dead,
+                w.chip,
+                cells.with(|s| s.status()),
+                w.flash.get("nusim/s").map(|r| StateRecord::decode(r)),
+                w.flash.get("nusim/s2").map(|r| StateRecord::decode(r))
+            );
         }
         if w.dead {
             w.seen.cuts += 1;
@@ -670,11 +826,49 @@ pub fn schedule<R: Choice, const PERSIST: bool, const NET: u32>(
             w.may_cut = false;
             w.pending.clear();
             w.dropped.clear();
+            w.asked = 0;
+            w.reports.clear();
+            w.save_failed = false;
+            // The primary state record damaged while its mirror is current (a mirror one
+            // step behind is the documented limit): the mirror must stand in for it.
+            if rng.one_in(4) && w.flash.get("nusim/s") == w.flash.get("nusim/s2") {
+                if let Some(rec) = w.flash.get_mut("nusim/s") {
+                    let i = rng.below(rec.len() as u32) as usize;
+                    rec[i] ^= 0x20;
+                }
+            }
             if !PERSIST {
                 acked = Acked::default();
                 maybe = None;
             }
             cells = boot::<R, PERSIST, NET>(&mut w, rng);
+            if let Some(r) = result_kept {
+                let want = match LoadResult::from_u8(r) {
+                    Some(LoadResult::InProgress | LoadResult::PolicyDeferred) => 20,
+                    _ => r,
+                };
+                let now = cells.with(|s| s.status().result as u8);
+                if now != want {
+                    return Err(format!(
+                        "step {step}: 508/0/6 was {r}, after a restart {now}"
+                    ));
+                }
+            }
+            if TRACE.load(std::sync::atomic::Ordering::Relaxed) {
+                eprintln!(
+                    "  booted: chip {:?} {:?} pending {:?} s {:?}",
+                    w.chip,
+                    cells.with(|s| s.status()),
+                    w.pending,
+                    w.flash.get("nusim/s").map(|r| StateRecord::decode(r))
+                );
+            }
+            // A link to an instance that is gone reads back as the null link.
+            for a in [Some(&mut acked), maybe.as_mut()].into_iter().flatten() {
+                if a.link.is_some_and(|l| !a.instances.contains(&l)) {
+                    a.link = None;
+                }
+            }
             if let Some(a) = maybe.take() {
                 // A request cut short was not answered: either outcome is right.
                 if read_acked(&cells, &mut w, rng) == a {
@@ -682,9 +876,8 @@ pub fn schedule<R: Choice, const PERSIST: bool, const NET: u32>(
                 }
             }
         } else {
-            maybe = None;
+            notified(&cells, &w, before).map_err(|e| format!("step {step}: {e}"))?;
         }
-        let _ = (maybe, before);
         check::<R, PERSIST, NET>(&cells, &mut w, rng, &acked)
             .map_err(|e| format!("step {step}: {e}"))?;
     }
@@ -694,6 +887,8 @@ pub fn schedule<R: Choice, const PERSIST: bool, const NET: u32>(
         if w.pending.is_empty() {
             break;
         }
+        w.notified = 0;
+        let before = observed(&cells);
         let mut p: Fake<R, PERSIST, NET> = Fake {
             w: &mut w,
             rng,
@@ -701,9 +896,47 @@ pub fn schedule<R: Choice, const PERSIST: bool, const NET: u32>(
             nested: false,
         };
         run_work(&cells, &mut p);
+        // No power cuts here: a local load that failed to store its link changed nothing.
+        if let Some((l, true)) = w.local_link.take() {
+            acked.link = Some(l);
+        }
+        notified(&cells, &w, before).map_err(|e| format!("drain: {e}"))?;
         check::<R, PERSIST, NET>(&cells, &mut w, rng, &acked).map_err(|e| format!("drain: {e}"))?;
     }
+    // Every load asked for and accepted since the last restart was told to the
+    // application (results that waited behind four others are dropped, and counted).
+    let dropped = cells.with(|s| s.reports_dropped()) as usize;
+    if w.pending.is_empty() && w.reports.len() + dropped < w.asked {
+        return Err(format!(
+            "{} loads accepted, {} results told, {dropped} dropped",
+            w.asked,
+            w.reports.len()
+        ));
+    }
     Ok(w.seen)
+}
+
+/// 508/0/6 and 508/0/1 as an observer sees them.
+fn observed(cells: &Cells) -> (u8, Vec<u8>) {
+    cells.with(|s| {
+        let r = s.read_508(res508::LOAD_RESULT).unwrap()[0];
+        (r, s.read_508(res508::ICCID).unwrap().to_vec())
+    })
+}
+
+/// A change of 508/0/6 or 508/0/1 during a step was notified.
+fn notified(cells: &Cells, w: &World, before: (u8, Vec<u8>)) -> Result<(), String> {
+    let now = observed(cells);
+    if now.0 != before.0 && w.notified & (1 << res508::LOAD_RESULT) == 0 {
+        return Err(format!(
+            "508/0/6 went from {} to {} unnotified",
+            before.0, now.0
+        ));
+    }
+    if now.1 != before.1 && w.notified & (1 << res508::ICCID) == 0 {
+        return Err(format!("508/0/1 changed unnotified: {:?}", now.1));
+    }
+    Ok(())
 }
 
 fn st_backup(cells: &Cells) -> bool {
@@ -715,13 +948,22 @@ fn link_to<R: Choice, const PERSIST: bool, const NET: u32>(
     cells: &Cells,
     p: &mut Fake<R, PERSIST, NET>,
     link: [u16; 2],
-) {
+) -> Result<(), Error> {
     Obj::locked(cells, p, |s, p| {
         let place = s.pre_write_link();
         place[..2].copy_from_slice(&link[0].to_ne_bytes());
         place[2..].copy_from_slice(&link[1].to_ne_bytes());
-        let _ = s.post_write_link(p, 4);
-    });
+        s.post_write_link(p, 4)
+    })
+}
+
+/// What a link write sets 508/0/4 to, if the object takes it.
+fn link_target(link: [u16; 2], a: &Acked) -> Option<Option<u16>> {
+    match link {
+        [u16::MAX, u16::MAX] => Some(None),
+        [507, i] if a.instances.contains(&i) => Some(Some(i)),
+        _ => None,
+    }
 }
 
 /// A 507 write as the engine makes it: whole, or in `blocks` plain-text blocks.
@@ -801,6 +1043,7 @@ fn boot<R: Choice, const PERSIST: bool, const NET: u32>(w: &mut World, rng: &mut
 fn read_acked<R: Choice>(cells: &Cells, _w: &mut World, _rng: &mut R) -> Acked {
     let mut a = Acked::default();
     cells.with(|s| {
+        a.link = s.status().link;
         for inst in 0..3u16 {
             if s.read_507(inst, 0).is_none() {
                 continue;
@@ -842,8 +1085,13 @@ fn check<R: Choice, const PERSIST: bool, const NET: u32>(
     }
     if PERSIST {
         // The backup's slot holds the backup's package, in the flash as it is.
-        if let Some(rec) = w.flash.get("nusim/s") {
-            let saved = StateRecord::decode(rec).map_err(|e| format!("state record: {e:?}"))?;
+        let state = |k: &str| w.flash.get(k).map(|r| StateRecord::decode(r));
+        let saved = match (state("nusim/s"), state("nusim/s2")) {
+            (Some(Ok(s)), _) | (Some(Err(_)) | None, Some(Ok(s))) => Some(s),
+            (None, None) => None,
+            (s, s2) => return Err(format!("no usable state record: {s:?}, {s2:?}")),
+        };
+        if let Some(saved) = saved {
             if let Some(b) = saved.backup {
                 let slot = w
                     .flash
@@ -886,3 +1134,5 @@ fn check<R: Choice, const PERSIST: bool, const NET: u32>(
     }
     Ok(())
 }
+/// Prints each step of a schedule (the test sets it from `NUSIM_MODEL_TRACE`).
+pub static TRACE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);

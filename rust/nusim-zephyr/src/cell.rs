@@ -13,19 +13,24 @@
 use core::cell::UnsafeCell;
 
 /// The objects' state and their package copy ([`nusim_core::platform::Shared`] on Zephyr):
-/// the state only under the LwM2M engine's registry lock, the package copy by the owner
-/// the state names.
+/// the state under the LwM2M engine's registry lock, the package copy by the owner the
+/// state names.
 #[cfg(feature = "objects")]
 pub struct Locked<T, const W: usize> {
     state: UnsafeCell<T>,
     pkg: UnsafeCell<nusim_core::platform::Package<W>>,
+    /// A thread is inside `with`: a second entry on that thread (the lock is recursive)
+    /// would alias the state, so it stops the system instead.
+    inside: core::sync::atomic::AtomicBool,
 }
 
-// SAFETY: the state is reached only through `with` (the registry mutex serialises threads,
-// and nusim-core never re-enters `with`, which its model test checks); the package copy
-// only through `package`, whose exclusivity nusim-core's load protocol gives (see there).
+// SAFETY: Rust reaches the state only through `with`, under the registry mutex, which
+// serialises threads; the engine writes and reads the buffers it was handed (pre-write
+// places, read places, the record buffer) only while it holds that mutex itself and no
+// `with` is running on its thread. The package copy is reached only through `package`,
+// whose exclusivity nusim-core's load protocol gives (see there). T moves between threads.
 #[cfg(feature = "objects")]
-unsafe impl<T, const W: usize> Sync for Locked<T, W> {}
+unsafe impl<T: Send, const W: usize> Sync for Locked<T, W> {}
 
 #[cfg(feature = "objects")]
 impl<T, const W: usize> Locked<T, W> {
@@ -34,6 +39,7 @@ impl<T, const W: usize> Locked<T, W> {
         Locked {
             state: UnsafeCell::new(v),
             pkg: UnsafeCell::new(nusim_core::platform::Package::new()),
+            inside: core::sync::atomic::AtomicBool::new(false),
         }
     }
 }
@@ -41,10 +47,16 @@ impl<T, const W: usize> Locked<T, W> {
 #[cfg(feature = "objects")]
 impl<T, const W: usize> nusim_core::platform::Shared<T, W> for Locked<T, W> {
     fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        use core::sync::atomic::Ordering;
         crate::ffi::glue::registry_lock();
-        // SAFETY: the registry mutex serialises all threads, and `with` is never re-entered
-        // on one thread (nusim-core's contract), so this is the only live reference.
+        // Under the mutex only this thread can have set it: set means re-entry.
+        if self.inside.swap(true, Ordering::Relaxed) {
+            panic!("objects' state entered twice on one thread");
+        }
+        // SAFETY: the registry mutex serialises all threads, and the flag above proves this
+        // thread is not inside already, so this is the only live reference.
         let r = f(unsafe { &mut *self.state.get() });
+        self.inside.store(false, Ordering::Relaxed);
         crate::ffi::glue::registry_unlock();
         r
     }

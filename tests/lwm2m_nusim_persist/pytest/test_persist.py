@@ -131,7 +131,7 @@ def test_restart_restores_everything(exe, setup_flash, tmp_path):
     out = d.run("test_check", "net=1")
     second = d.state(out)
     assert first == second
-    assert "2 stored nuSIM profile instance(s) restored" in out
+    assert "2 stored nuSIM profile instance(s) read back" in out
     # Both profiles with all seven values, the link, the backup, the last result.
     assert sum(1 for k in first if k.startswith("v")) == 14
     assert (first["chip"], first["backup"], first["link"], first["result"]) == (
