@@ -28,8 +28,8 @@
 
 LOG_MODULE_DECLARE(lwm2m_nusim, CONFIG_LWM2M_NUSIM_LOG_LEVEL);
 
-#define PROFILE_RES_COUNT 7
-#define NUSIM_RES_COUNT   7
+#define OBJ507_RES_COUNT 7
+#define OBJ508_RES_COUNT   7
 #define MAX_PROFILES      CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT
 
 /* 3.7+ passes the block offset to post-write callbacks. */
@@ -43,8 +43,8 @@ LOG_MODULE_DECLARE(lwm2m_nusim, CONFIG_LWM2M_NUSIM_LOG_LEVEL);
 BUILD_ASSERT(sizeof(struct lwm2m_objlnk) == 4 && offsetof(struct lwm2m_objlnk, obj_id) == 0 &&
 	     offsetof(struct lwm2m_objlnk, obj_inst) == 2, "objlnk layout shared with Rust");
 
-static struct lwm2m_engine_obj profile_obj;
-static struct lwm2m_engine_obj_field profile_fields[PROFILE_RES_COUNT] = {
+static struct lwm2m_engine_obj obj507;
+static struct lwm2m_engine_obj_field obj507_fields[OBJ507_RES_COUNT] = {
 	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_ENCP, RW, STRING),
 	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_MAC, RW, STRING),
 	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_EKPUBDP, RW, STRING),
@@ -53,12 +53,12 @@ static struct lwm2m_engine_obj_field profile_fields[PROFILE_RES_COUNT] = {
 	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_SIGKPUBDP, RW, STRING),
 	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_KPUBCI, RW, STRING),
 };
-static struct lwm2m_engine_obj_inst profile_inst[MAX_PROFILES];
-static struct lwm2m_engine_res profile_res[MAX_PROFILES][PROFILE_RES_COUNT];
-static struct lwm2m_engine_res_inst profile_ri[MAX_PROFILES][PROFILE_RES_COUNT];
+static struct lwm2m_engine_obj_inst obj507_inst[MAX_PROFILES];
+static struct lwm2m_engine_res obj507_res[MAX_PROFILES][OBJ507_RES_COUNT];
+static struct lwm2m_engine_res_inst obj507_ri[MAX_PROFILES][OBJ507_RES_COUNT];
 
-static struct lwm2m_engine_obj nusim_obj;
-static struct lwm2m_engine_obj_field nusim_fields[NUSIM_RES_COUNT] = {
+static struct lwm2m_engine_obj obj508;
+static struct lwm2m_engine_obj_field obj508_fields[OBJ508_RES_COUNT] = {
 	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_EID, R, STRING),
 	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_ICCID, R, STRING),
 	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_CAPABILITIES, R, OPAQUE),
@@ -67,19 +67,19 @@ static struct lwm2m_engine_obj_field nusim_fields[NUSIM_RES_COUNT] = {
 	OBJ_FIELD_EXECUTE(LWM2M_NUSIM_RES_LOAD_PROFILE),
 	OBJ_FIELD_DATA(LWM2M_NUSIM_RES_LOAD_RESULT, R, U8),
 };
-static struct lwm2m_engine_obj_inst nusim_inst;
-static struct lwm2m_engine_res nusim_res[NUSIM_RES_COUNT];
-static struct lwm2m_engine_res_inst nusim_ri[NUSIM_RES_COUNT - 1];
+static struct lwm2m_engine_obj_inst obj508_inst;
+static struct lwm2m_engine_res obj508_res[OBJ508_RES_COUNT];
+static struct lwm2m_engine_res_inst obj508_ri[OBJ508_RES_COUNT - 1];
 
 /* --- Object 507 --- */
 
-static void *profile_read(uint16_t inst, uint16_t res, uint16_t ri, size_t *len)
+static void *obj507_read(uint16_t inst, uint16_t res, uint16_t ri, size_t *len)
 {
 	ARG_UNUSED(ri);
 	return (void *)nusim_rs_507_read(inst, res, len);
 }
 
-static void *profile_pre_write(uint16_t inst, uint16_t res, uint16_t ri, size_t *len)
+static void *obj507_pre_write(uint16_t inst, uint16_t res, uint16_t ri, size_t *len)
 {
 	ARG_UNUSED(inst);
 	ARG_UNUSED(res);
@@ -87,7 +87,7 @@ static void *profile_pre_write(uint16_t inst, uint16_t res, uint16_t ri, size_t 
 	return nusim_rs_507_pre_write(len);
 }
 
-static int profile_post_write(uint16_t inst, uint16_t res, uint16_t ri, uint8_t *data,
+static int obj507_post_write(uint16_t inst, uint16_t res, uint16_t ri, uint8_t *data,
 			      uint16_t len, bool last_block, size_t total_size POST_WRITE_OFFSET_ARG)
 {
 	ARG_UNUSED(ri);
@@ -97,7 +97,7 @@ static int profile_post_write(uint16_t inst, uint16_t res, uint16_t ri, uint8_t 
 	return nusim_rs_507_post_write(inst, res, strnlen((const char *)data, len));
 }
 
-static struct lwm2m_engine_obj_inst *profile_create(uint16_t id)
+static struct lwm2m_engine_obj_inst *obj507_create(uint16_t id)
 {
 	int slot = nusim_rs_507_create(id);
 	int i = 0, j = 0;
@@ -107,37 +107,37 @@ static struct lwm2m_engine_obj_inst *profile_create(uint16_t id)
 		return NULL;
 	}
 	/* Rust's slot is the engine struct's index: one book of which instances exist. */
-	if (profile_inst[slot].obj != NULL) {
+	if (obj507_inst[slot].obj != NULL) {
 		LOG_ERR("507/%u: slot %d is the engine's instance %u", id, slot,
-			profile_inst[slot].obj_inst_id);
+			obj507_inst[slot].obj_inst_id);
 		return NULL;
 	}
-	(void)memset(profile_res[slot], 0, sizeof(profile_res[slot]));
-	init_res_instance(profile_ri[slot], ARRAY_SIZE(profile_ri[slot]));
-	for (uint16_t r = 0; r < PROFILE_RES_COUNT; r++) {
-		INIT_OBJ_RES_OPT(r, profile_res[slot], i, profile_ri[slot], j, 1, false, true,
-				 profile_read, profile_pre_write, NULL, profile_post_write, NULL);
+	(void)memset(obj507_res[slot], 0, sizeof(obj507_res[slot]));
+	init_res_instance(obj507_ri[slot], ARRAY_SIZE(obj507_ri[slot]));
+	for (uint16_t r = 0; r < OBJ507_RES_COUNT; r++) {
+		INIT_OBJ_RES_OPT(r, obj507_res[slot], i, obj507_ri[slot], j, 1, false, true,
+				 obj507_read, obj507_pre_write, NULL, obj507_post_write, NULL);
 	}
-	profile_inst[slot].resources = profile_res[slot];
-	profile_inst[slot].resource_count = i;
-	return &profile_inst[slot];
+	obj507_inst[slot].resources = obj507_res[slot];
+	obj507_inst[slot].resource_count = i;
+	return &obj507_inst[slot];
 }
 
-static int profile_delete(uint16_t id)
+static int obj507_delete(uint16_t id)
 {
 	return nusim_rs_507_delete(id);
 }
 
 /* --- Object 508 --- */
 
-static void *nusim_read(uint16_t inst, uint16_t res, uint16_t ri, size_t *len)
+static void *obj508_read(uint16_t inst, uint16_t res, uint16_t ri, size_t *len)
 {
 	ARG_UNUSED(inst);
 	ARG_UNUSED(ri);
 	return (void *)nusim_rs_508_read(res, len);
 }
 
-static void *link_pre_write(uint16_t inst, uint16_t res, uint16_t ri, size_t *len)
+static void *obj508_link_pre_write(uint16_t inst, uint16_t res, uint16_t ri, size_t *len)
 {
 	ARG_UNUSED(inst);
 	ARG_UNUSED(res);
@@ -145,7 +145,7 @@ static void *link_pre_write(uint16_t inst, uint16_t res, uint16_t ri, size_t *le
 	return nusim_rs_508_pre_write_link(len);
 }
 
-static int link_post_write(uint16_t inst, uint16_t res, uint16_t ri, uint8_t *data,
+static int obj508_link_post_write(uint16_t inst, uint16_t res, uint16_t ri, uint8_t *data,
 			   uint16_t len, bool last_block, size_t total_size POST_WRITE_OFFSET_ARG)
 {
 	ARG_UNUSED(inst);
@@ -157,7 +157,7 @@ static int link_post_write(uint16_t inst, uint16_t res, uint16_t ri, uint8_t *da
 	return nusim_rs_508_post_write_link(len);
 }
 
-static int load_execute(uint16_t inst, uint8_t *args, uint16_t args_len)
+static int obj508_execute(uint16_t inst, uint8_t *args, uint16_t args_len)
 {
 	ARG_UNUSED(inst);
 	ARG_UNUSED(args);
@@ -165,27 +165,27 @@ static int load_execute(uint16_t inst, uint8_t *args, uint16_t args_len)
 	return nusim_rs_508_execute();
 }
 
-static struct lwm2m_engine_obj_inst *nusim_create(uint16_t id)
+static struct lwm2m_engine_obj_inst *obj508_create(uint16_t id)
 {
 	int i = 0, j = 0;
 
 	if (nusim_rs_508_create(id) < 0) {
 		return NULL;
 	}
-	(void)memset(nusim_res, 0, sizeof(nusim_res));
-	init_res_instance(nusim_ri, ARRAY_SIZE(nusim_ri));
+	(void)memset(obj508_res, 0, sizeof(obj508_res));
+	init_res_instance(obj508_ri, ARRAY_SIZE(obj508_ri));
 	for (uint16_t r = LWM2M_NUSIM_RES_EID; r <= LWM2M_NUSIM_RES_CERTIFICATE; r++) {
-		INIT_OBJ_RES_OPT(r, nusim_res, i, nusim_ri, j, 1, false, true, nusim_read, NULL,
+		INIT_OBJ_RES_OPT(r, obj508_res, i, obj508_ri, j, 1, false, true, obj508_read, NULL,
 				 NULL, NULL, NULL);
 	}
-	INIT_OBJ_RES_OPT(LWM2M_NUSIM_RES_PROFILE, nusim_res, i, nusim_ri, j, 1, false, true,
-			 nusim_read, link_pre_write, NULL, link_post_write, NULL);
-	INIT_OBJ_RES_EXECUTE(LWM2M_NUSIM_RES_LOAD_PROFILE, nusim_res, i, load_execute);
-	INIT_OBJ_RES_OPT(LWM2M_NUSIM_RES_LOAD_RESULT, nusim_res, i, nusim_ri, j, 1, false, true,
-			 nusim_read, NULL, NULL, NULL, NULL);
-	nusim_inst.resources = nusim_res;
-	nusim_inst.resource_count = i;
-	return &nusim_inst;
+	INIT_OBJ_RES_OPT(LWM2M_NUSIM_RES_PROFILE, obj508_res, i, obj508_ri, j, 1, false, true,
+			 obj508_read, obj508_link_pre_write, NULL, obj508_link_post_write, NULL);
+	INIT_OBJ_RES_EXECUTE(LWM2M_NUSIM_RES_LOAD_PROFILE, obj508_res, i, obj508_execute);
+	INIT_OBJ_RES_OPT(LWM2M_NUSIM_RES_LOAD_RESULT, obj508_res, i, obj508_ri, j, 1, false, true,
+			 obj508_read, NULL, NULL, NULL, NULL);
+	obj508_inst.resources = obj508_res;
+	obj508_inst.resource_count = i;
+	return &obj508_inst;
 }
 
 /* --- registration --- */
@@ -219,10 +219,10 @@ static int lwm2m_nusim_init(void)
 	int ret;
 
 	nusim_bridge_init();
-	register_obj(&profile_obj, LWM2M_NUSIM_OBJ_PROFILE, profile_fields,
-		     ARRAY_SIZE(profile_fields), MAX_PROFILES, profile_create, profile_delete);
-	register_obj(&nusim_obj, LWM2M_NUSIM_OBJ_NUSIM, nusim_fields, ARRAY_SIZE(nusim_fields), 1,
-		     nusim_create, NULL);
+	register_obj(&obj507, LWM2M_NUSIM_OBJ_PROFILE, obj507_fields,
+		     ARRAY_SIZE(obj507_fields), MAX_PROFILES, obj507_create, obj507_delete);
+	register_obj(&obj508, LWM2M_NUSIM_OBJ_NUSIM, obj508_fields, ARRAY_SIZE(obj508_fields), 1,
+		     obj508_create, NULL);
 	ret = lwm2m_create_obj_inst(LWM2M_NUSIM_OBJ_NUSIM, 0, &inst);
 	if (ret < 0) {
 		LOG_ERR("Create 508/0 failed: %d", ret);

@@ -15,6 +15,7 @@
 //!
 //! The modem side ([`parse_command`]) is here too, for the emulator the tests run against.
 #![no_std]
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod line;

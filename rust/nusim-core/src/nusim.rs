@@ -10,6 +10,11 @@ use crate::result::LoadResult;
 use crate::store::{PackageError, ProfileStore};
 use crate::text::{self, Text};
 
+/// Bytes of an EID buffer: 32 digits and a NUL (`LWM2M_NUSIM_EID_LEN`).
+pub const EID_LEN: usize = 33;
+/// Bytes of an ICCID buffer: up to 20 digits and a NUL (`LWM2M_NUSIM_ICCID_LEN`).
+pub const ICCID_LEN: usize = 21;
+
 /// Object ID of nuSIM Profile.
 pub const OBJ_PROFILE: u16 = 507;
 /// Object ID of nuSIM.
@@ -63,9 +68,9 @@ pub enum ExecuteError {
 /// All-zero is the start state (no link, never loaded), so a `static` of it lives in `.bss`.
 pub struct Nusim508<const C: usize> {
     /// 508/0/0, 32 digits.
-    pub eid: Text<33>,
+    pub eid: Text<EID_LEN>,
     /// 508/0/1, the ICCID of the current profile (empty if none).
-    pub iccid: Text<21>,
+    pub iccid: Text<ICCID_LEN>,
     /// 508/0/2, as the nuSIM reports it.
     pub caps: [u8; 8],
     /// Valid bytes of `caps`.

@@ -57,10 +57,7 @@ pub mod res508 {
     pub const LOAD_RESULT: u16 = 6;
 }
 
-/// Bytes of an EID buffer: 32 digits and a NUL.
-pub const EID_LEN: usize = 33;
-/// Bytes of an ICCID buffer: up to 20 digits and a NUL.
-pub const ICCID_LEN: usize = 21;
+pub use crate::nusim::{EID_LEN, ICCID_LEN};
 /// An ICCID as a driver answers it: 21 bytes and one to detect a value that was cut.
 pub const ICCID_ANSWER_LEN: usize = ICCID_LEN + 1;
 

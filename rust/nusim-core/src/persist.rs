@@ -353,7 +353,7 @@ impl Phase {
 }
 
 /// An ICCID as stored: up to 20 digits.
-pub type Iccid = Text<21>;
+pub type Iccid = Text<{ crate::nusim::ICCID_LEN }>;
 
 /// The last package that brought the device onto the network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

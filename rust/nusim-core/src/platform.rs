@@ -181,7 +181,11 @@ pub trait Platform {
 
     /// Hands `package` to the nuSIM. On success `iccid` holds the loaded profile's ICCID
     /// (NUL-terminated or filling the buffer) and its length is returned.
-    fn nusim_load(&mut self, package: &[u8], iccid: &mut [u8; 22]) -> Result<usize, DriverError>;
+    fn nusim_load(
+        &mut self,
+        package: &[u8],
+        iccid: &mut [u8; crate::objects::ICCID_ANSWER_LEN],
+    ) -> Result<usize, DriverError>;
     /// The nuSIM's EID, NUL-terminated, into `buf`. A negative errno on failure.
     fn nusim_eid(&mut self, buf: &mut [u8]) -> Result<(), i32>;
     /// The ICCID of the nuSIM's profile (empty: none), NUL-terminated, into `buf`.

@@ -27,6 +27,7 @@
 //!
 //! [`Choice`] supplies every random decision: a seeded generator in `cargo test`, the
 //! fuzzer's bytes in the `model` cargo-fuzz target.
+#![forbid(unsafe_code)]
 
 use nusim_core::field::{Field, HEADER_LEN};
 use nusim_core::objects::{self, res508, Objects, WriteInfo};
@@ -348,7 +349,11 @@ impl<R: Choice, const PERSIST: bool, const NET: u32> Platform for Fake<'_, R, PE
         Ok(())
     }
 
-    fn nusim_load(&mut self, package: &[u8], iccid: &mut [u8; 22]) -> Result<usize, DriverError> {
+    fn nusim_load(
+        &mut self,
+        package: &[u8],
+        iccid: &mut [u8; objects::ICCID_ANSWER_LEN],
+    ) -> Result<usize, DriverError> {
         self.released("the driver's load");
         self.meanwhile();
         if self.w.dead {
@@ -361,7 +366,7 @@ impl<R: Choice, const PERSIST: bool, const NET: u32> Platform for Fake<'_, R, PE
             }
             return Err(DriverError::Io(EIO));
         }
-        let answer = |iccid: &mut [u8; 22], id: &str| {
+        let answer = |iccid: &mut [u8; objects::ICCID_ANSWER_LEN], id: &str| {
             iccid[..id.len()].copy_from_slice(id.as_bytes());
             iccid[id.len()] = 0;
             Ok(id.len())

@@ -3,6 +3,7 @@
 //!
 //! Host-side (std). Signatures are deterministic (RFC 6979), the ephemeral DP key is derived
 //! from a seed: the same inputs give the same package.
+#![forbid(unsafe_code)]
 
 use aes::cipher::{Array, BlockCipherEncrypt, KeyInit};
 use aes::Aes128;

@@ -15,6 +15,7 @@
 //! Refusals carry the reason codes of the public AT dialect (541..546, 4, 50).
 
 #![no_std]
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 use aes::cipher::{Array, BlockCipherDecrypt, KeyInit};

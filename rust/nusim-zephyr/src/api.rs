@@ -21,6 +21,9 @@ pub extern "C" fn nusim_rs_network_ready() {
     Core::network_ready(&CORE, &mut Zephyr);
 }
 
+// The status struct's ICCID buffers are LWM2M_NUSIM_ICCID_LEN (21) bytes.
+const _: () = assert!(nusim_core::objects::ICCID_LEN == 21);
+
 /// `struct lwm2m_nusim_status` as Rust writes it; the glue checks it against the public
 /// struct field by field (`offsetof`).
 #[repr(C)]

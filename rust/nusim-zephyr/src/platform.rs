@@ -115,7 +115,11 @@ impl Platform for Zephyr {
         crate::read_back::reading(|| ok_or_errno(glue::load_records()))
     }
 
-    fn nusim_load(&mut self, package: &[u8], iccid: &mut [u8; 22]) -> Result<usize, DriverError> {
+    fn nusim_load(
+        &mut self,
+        package: &[u8],
+        iccid: &mut [u8; objects::ICCID_ANSWER_LEN],
+    ) -> Result<usize, DriverError> {
         let mut why = 0;
         match glue::load(package, &mut why, iccid) {
             0 => Ok(cstr(iccid).len()),
