@@ -348,6 +348,7 @@ impl<
         let n = match len {
             Ok(n) if n <= R => n,
             Ok(n) => {
+                let n = u32::try_from(n).unwrap_or(u32::MAX);
                 log::error!("record {k:?} larger than the buffer ({n}): skipped");
                 return;
             }
@@ -423,8 +424,8 @@ impl<
             }
             Self::locked(cell, p, |s, _| s.read_back = 3);
         });
-        let mut n = 0;
-        while let Some(id) = Self::locked(cell, p, |s, _| s.store.ids().nth(n)) {
+        let mut n: u32 = 0;
+        while let Some(id) = Self::locked(cell, p, |s, _| s.store.ids().nth(n as usize)) {
             if let Err(e) = p.create_profile(id) {
                 log::error!("507/{id} read back but not created in the engine ({e})");
             }
@@ -948,7 +949,7 @@ fn fetch_bytes(what: &str, r: Result<usize, i32>, max: usize) -> usize {
     match r {
         Ok(n) if n <= max => n,
         r => {
-            let code = r.map_or_else(i64::from, |n| n as i64);
+            let code = r.map_or_else(|e| e, |n| i32::try_from(n).unwrap_or(i32::MAX));
             log::warn!("nuSIM {what} unavailable or malformed ({code})");
             0
         }
