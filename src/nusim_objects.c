@@ -106,12 +106,10 @@ static struct lwm2m_engine_obj_inst *obj507_create(uint16_t id)
 		LOG_WRN("507/%u not created (%d)", id, slot);
 		return NULL;
 	}
-	/* Rust's slot is the engine struct's index: one book of which instances exist. */
-	if (obj507_inst[slot].obj != NULL) {
-		LOG_ERR("507/%u: slot %d is the engine's instance %u", id, slot,
-			obj507_inst[slot].obj_inst_id);
-		return NULL;
-	}
+	/* Rust's slot is the engine struct's index: one book of which instances exist (the
+	 * engine clears the struct of every instance it deletes).
+	 */
+	__ASSERT(obj507_inst[slot].obj == NULL, "507/%u: slot %d in use", id, slot);
 	(void)memset(obj507_res[slot], 0, sizeof(obj507_res[slot]));
 	init_res_instance(obj507_ri[slot], ARRAY_SIZE(obj507_ri[slot]));
 	for (uint16_t r = 0; r < OBJ507_RES_COUNT; r++) {

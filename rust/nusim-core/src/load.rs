@@ -312,6 +312,11 @@ impl<
                 if !P::PERSIST {
                     return Ok(false);
                 }
+                // The slot that is not the backup's, as the flash has it: after a failed
+                // store of the state, RAM may name another backup than the flash.
+                if s.state_unsaved {
+                    s.save_state(p)?;
+                }
                 let slot = s.saved.candidate_slot();
                 // The read places are scratch here: no message is encoded while we hold
                 // the state.

@@ -190,8 +190,8 @@ impl<const C: usize> Nusim508<C> {
         Ok(())
     }
 
-    /// Puts back a link this object held before (an undo after a failed store): unchecked,
-    /// because a link that dangles stays what it was.
+    /// Puts back a link this object held before (an undo after a failed store, or the
+    /// stored link at start): unchecked, because a link that dangles stays what it was.
     pub fn put_back_link(&mut self, link: ObjLnk) {
         self.link = if link == ObjLnk::NULL {
             ObjLnk {

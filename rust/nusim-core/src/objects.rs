@@ -185,6 +185,9 @@ pub struct Objects<
     pub(crate) trust: TrustAnchors<K>,
     /// What survives a restart besides the 507 values: link, result, backup, trial.
     pub(crate) saved: StateRecord,
+    /// The last store of the state record failed: the flash is behind RAM (see
+    /// [`crate::load`]: no candidate is written before the state is stored again).
+    pub(crate) state_unsaved: bool,
     /// A state record was read back at start; `state_primary`: it was `s`, not `s2`.
     state_read: bool,
     state_primary: bool,
@@ -265,6 +268,7 @@ impl<
                 backup: None,
                 trial: None,
             },
+            state_unsaved: false,
             state_read: false,
             state_primary: false,
             job: Job::Idle,
@@ -459,22 +463,19 @@ impl<
             }
             self.publish_saved();
         }
-        let mut resave = self.state_read && !self.state_primary;
-        if resave {
-            log::warn!("state record unusable: taken from its mirror, and written again");
-        }
         if let Some(inst) = self.saved.link {
-            let link = ObjLnk {
+            // As the server left it: a link whose instance is gone dangles, as it did
+            // before the restart, until it is rewritten (a load reports 4).
+            if self.store.get(inst).is_none() {
+                log::warn!("stored 508/0/4 names 507/{inst}, which is gone: it dangles");
+            }
+            self.nusim.put_back_link(ObjLnk {
                 obj_id: OBJ_PROFILE,
                 obj_inst: inst,
-            };
-            if self.nusim.set_link(link, &self.store).is_err() {
-                log::error!("stored 508/0/4 names 507/{inst}, which is gone: null link");
-                // Stored too: a later 507/{inst} must not bring the old link back.
-                resave = true;
-            }
+            });
         }
-        if resave {
+        if self.state_read && !self.state_primary {
+            log::warn!("state record unusable: taken from its mirror, and written again");
             let _ = self.save_state(p);
         }
         if !self.iccid_known {
@@ -773,7 +774,9 @@ impl<
         self.saved.result = self.nusim.result() as u8;
         let mut b = [0u8; persist::STATE_MAX];
         let n = self.saved.encode(&mut b).map_err(|_| Error::NoRoom)?;
+        self.state_unsaved = true;
         save(p, Key::State, Some(&b[..n]))?;
+        self.state_unsaved = false;
         // The mirror trails the primary: a restart takes the primary when it is usable, so
         // a mirror one step behind (power cut in between) is never read instead. Its
         // failure is logged by save() and does not undo a state the primary now holds.

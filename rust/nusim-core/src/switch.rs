@@ -15,7 +15,10 @@
 //!    deadline), or, without a deadline, the candidate becomes the backup at once. Failure
 //!    while the nuSIM still holds the ICCID it had: the trial ends with the failure's code.
 //!    Failure with the nuSIM's profile changed or unknown: [`Phase::RollingBack`];
-//! 4. the device reached the network: the candidate becomes the backup (one write);
+//! 4. the device reached the network: the candidate becomes the backup (one write). A
+//!    restart while awaiting it asks the nuSIM: the new profile (or no answer) re-arms the
+//!    deadline, the backup's profile ends the trial as rolled back (a rollback whose end
+//!    was not stored), anything else loads the backup;
 //! 5. the deadline passed: [`Phase::RollingBack`]. A restart in this phase loads the backup
 //!    again; the load of a package the nuSIM already holds is idempotent;
 //! 6. the backup's load answered: [`LoadResult::RolledBack`], trial over. A failed load of
@@ -244,7 +247,17 @@ impl StateRecord {
                 // The nuSIM lost its profile, or cannot say: go back where possible.
                 _ => self.roll_back(LoadResult::Interrupted),
             },
-            Phase::AwaitingNetwork => Next::AwaitNetwork,
+            Phase::AwaitingNetwork => match chip_iccid {
+                // The new profile, or the nuSIM cannot say: the wait goes on.
+                None => Next::AwaitNetwork,
+                Some(id) if *id == t.iccid_new => Next::AwaitNetwork,
+                // The backup's profile: a rollback whose end was never stored.
+                Some(id) if self.backup.is_some_and(|b| b.iccid == *id) => {
+                    self.end(LoadResult::RolledBack)
+                }
+                // Anything else: the new profile is gone; the backup goes back.
+                Some(_) => self.roll_back(LoadResult::RollbackFailed),
+            },
             Phase::RollingBack => match self.backup {
                 Some(b) => Next::LoadBackup(b.slot),
                 None => self.end(LoadResult::RollbackFailed),
@@ -553,6 +566,34 @@ mod tests {
         // The nuSIM cannot answer: go back to what is known to work.
         let mut st = loading;
         assert_eq!(st.at_start(None, true), Next::LoadBackup(1));
+    }
+
+    /// The backup went back on the nuSIM while the stored state still said "awaiting the
+    /// network" (the rolling-back record was never stored: a failed write, then a power
+    /// cut after the backup's load). The restart must not re-arm the wait and later make
+    /// the candidate the backup while the nuSIM holds the old profile.
+    #[test]
+    fn restart_awaiting_the_network_checks_what_the_nusim_holds() {
+        let mut s = proven();
+        s.begin(&iccid(A)).unwrap();
+        assert_eq!(s.loaded(Ok(&iccid(B)), None, true), Next::AwaitNetwork);
+        let awaiting = s;
+        // Still the new profile, or the nuSIM cannot say: the wait goes on.
+        for chip in [Some(iccid(B)), None] {
+            let mut st = awaiting;
+            assert_eq!(st.at_start(chip.as_ref(), true), Next::AwaitNetwork);
+        }
+        // The backup's profile: the rollback happened.
+        let mut st = awaiting;
+        assert_eq!(
+            st.at_start(Some(&iccid(A)), true),
+            Next::Done(LoadResult::RolledBack)
+        );
+        assert!(st.trial.is_none() && !st.network_ready());
+        assert_eq!(st.backup.unwrap().iccid, iccid(A));
+        // Neither (the profile lost): the backup goes back.
+        let mut st = awaiting;
+        assert_eq!(st.at_start(Some(&Iccid::new()), true), Next::LoadBackup(1));
     }
 
     extern crate std;

@@ -673,7 +673,8 @@ pub fn schedule<R: Choice, const PERSIST: bool, const NET: u32>(
                     match (r, link_target(link, &acked)) {
                         (Ok(()), Some(t)) => acked.link = t,
                         (Err(Error::BadValue), None) => {}
-                        (Err(_), Some(t)) => {
+                        // Only the store can refuse a valid link (5.00).
+                        (Err(Error::Storage), Some(t)) => {
                             let mut a = acked.clone();
                             a.link = t;
                             maybe = Some(a);
@@ -689,12 +690,19 @@ pub fn schedule<R: Choice, const PERSIST: bool, const NET: u32>(
                     if op == 16 {
                         // A server's switch: the link, then the execute.
                         let r = link_to(&cells, &mut p, [507, inst]);
-                        if r.is_ok() {
-                            acked.link = Some(inst);
-                        } else if acked.instances.contains(&inst) {
-                            let mut a = acked.clone();
-                            a.link = Some(inst);
-                            maybe = Some(a);
+                        match (r, acked.instances.contains(&inst)) {
+                            (Ok(()), true) => acked.link = Some(inst),
+                            (Err(Error::Storage), true) => {
+                                let mut a = acked.clone();
+                                a.link = Some(inst);
+                                maybe = Some(a);
+                            }
+                            (Err(Error::BadValue), false) => {}
+                            (r, _) => {
+                                return Err(format!(
+                                    "step {step}: link to 507/{inst} answered {r:?}"
+                                ))
+                            }
                         }
                     }
                     let refused = st.loading || st.phase != 0;
@@ -867,12 +875,6 @@ pub fn schedule<R: Choice, const PERSIST: bool, const NET: u32>(
                     w.pending,
                     w.flash.get("nusim/s").map(|r| StateRecord::decode(r))
                 );
-            }
-            // A link to an instance that is gone reads back as the null link.
-            for a in [Some(&mut acked), maybe.as_mut()].into_iter().flatten() {
-                if a.link.is_some_and(|l| !a.instances.contains(&l)) {
-                    a.link = None;
-                }
             }
             if let Some(a) = maybe.take() {
                 // A request cut short was not answered: either outcome is right.
