@@ -31,7 +31,7 @@ int __wrap_lwm2m_write_handler(struct lwm2m_engine_obj_inst *obj_inst,
 {
 	struct lwm2m_block_context *blk;
 	struct NusimRsWrite w = {.last = true, .content_format = -1};
-	int ret;
+	int ret, cf;
 
 	if (!obj_inst || !obj_inst->obj || obj_inst->obj->obj_id != LWM2M_NUSIM_OBJ_PROFILE ||
 	    !res || !msg || !msg->in.in_cpkt) {
@@ -40,7 +40,9 @@ int __wrap_lwm2m_write_handler(struct lwm2m_engine_obj_inst *obj_inst,
 	/* The engine receives into NET_IPV6_MTU bytes and cuts a longer datagram silently. */
 	w.received = msg->in.in_cpkt->max_len;
 	w.receive_max = NET_IPV6_MTU;
-	w.content_format = coap_get_option_int(msg->in.in_cpkt, COAP_OPTION_CONTENT_FORMAT);
+	/* As the engine sees it: it keeps the option in a uint16_t. */
+	cf = coap_get_option_int(msg->in.in_cpkt, COAP_OPTION_CONTENT_FORMAT);
+	w.content_format = cf < 0 ? -1 : (uint16_t)cf;
 	blk = msg->in.block_ctx;
 	if (blk) {
 		w.block = true;

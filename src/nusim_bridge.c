@@ -11,6 +11,7 @@
 #include <string.h>
 #include <zephyr/kernel.h>
 #include <zephyr/logging/log.h>
+#include <zephyr/sys/atomic.h>
 #include <zephyr/net/lwm2m.h>
 
 #include "lwm2m_registry.h"
@@ -137,16 +138,17 @@ int nusim_glue_get_capabilities(uint8_t *buf, size_t size)
 
 /* --- the application --- */
 
-static const struct lwm2m_nusim_callbacks *app_cb;
+/* Set by an application thread, read on the work queue. */
+static atomic_ptr_t app_cb = ATOMIC_PTR_INIT(NULL);
 
 void lwm2m_nusim_set_callbacks(const struct lwm2m_nusim_callbacks *cb)
 {
-	app_cb = cb;
+	(void)atomic_ptr_set(&app_cb, (atomic_ptr_val_t)cb);
 }
 
 bool nusim_glue_policy(uint8_t source, uint16_t inst, int *answer)
 {
-	const struct lwm2m_nusim_callbacks *cb = app_cb;
+	const struct lwm2m_nusim_callbacks *cb = atomic_ptr_get(&app_cb);
 
 	if (cb == NULL || cb->policy == NULL) {
 		return false;
@@ -157,7 +159,7 @@ bool nusim_glue_policy(uint8_t source, uint16_t inst, int *answer)
 
 void nusim_glue_report(uint8_t source, uint16_t inst, uint8_t result, const char *iccid)
 {
-	const struct lwm2m_nusim_callbacks *cb = app_cb;
+	const struct lwm2m_nusim_callbacks *cb = atomic_ptr_get(&app_cb);
 
 	if (cb != NULL && cb->result != NULL) {
 		cb->result((enum lwm2m_nusim_source)source, inst, (enum lwm2m_nusim_result)result,

@@ -201,7 +201,12 @@ struct lwm2m_nusim_callbacks {
 
 /**
  * @brief Installs the application's callbacks (NULL removes them). The struct must stay
- * valid while installed (a static const one is typical).
+ * valid while installed (a static const one is typical); removing it does not wait for a
+ * callback that is already running.
+ *
+ * Lock order: the module stores its records with the LwM2M registry lock held, so the
+ * order is registry lock, then settings lock. An application's own settings handler must
+ * not call the LwM2M or nuSIM API during a settings_load() while the client runs.
  */
 void lwm2m_nusim_set_callbacks(const struct lwm2m_nusim_callbacks *cb);
 

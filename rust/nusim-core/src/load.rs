@@ -10,7 +10,7 @@
 
 use crate::nusim::{ExecuteError, ObjLnk, Started, OBJ_PROFILE};
 use crate::objects::{
-    fetch_iccid, res508, s_after, save, Job, Objects, Show, BACKUP_INST, ICCID_ANSWER_LEN,
+    fetch_iccid, res508, save, schedule_next, Job, Objects, Show, BACKUP_INST, ICCID_ANSWER_LEN,
     ICCID_LEN,
 };
 use crate::persist::{Key, Phase, SlotRecord};
@@ -153,14 +153,9 @@ impl<
                 SwitchError::Busy => Error::Busy,
                 SwitchError::NoBackup => Error::NotFound,
             })?;
-            let _ = s.nusim.start_internal();
-            s.note(res508::LOAD_RESULT);
+            s.begin_backup(Source::Rollback, slot);
             // A stored RollingBack phase loads the backup after a restart too: no undo.
             let _ = s.save_state(p);
-            s.job = Job::Backup {
-                source: Source::Rollback,
-                slot,
-            };
             p.cancel(Work::Deadline);
             p.submit(Work::Load, 0);
             Ok(())
@@ -208,11 +203,7 @@ impl<
                     log::warn!(
                         "the new profile did not reach the network in time: loading the backup"
                     );
-                    let _ = s.nusim.start_internal();
-                    s.job = Job::Backup {
-                        source: Source::Fallback,
-                        slot,
-                    };
+                    s.begin_backup(Source::Fallback, slot);
                 }
                 Next::Done(LoadResult::RollbackFailed) => log::error!(
                     "the new profile did not reach the network in time and there is no backup"
@@ -229,7 +220,7 @@ impl<
         if let Next::Done(r) = next {
             Self::report(cell, p, Source::Fallback, BACKUP_INST, r);
         }
-        s_after(p, next);
+        schedule_next(p, next);
     }
 
     // --- the load work ---
@@ -358,11 +349,7 @@ impl<
                     .loaded(out, chip_now.as_ref(), P::NETWORK_TIMEOUT_S > 0);
                 if let Next::LoadBackup(slot) = next {
                     log::warn!("load failed ({r:?}) and the nuSIM no longer holds its profile: loading the backup");
-                    let _ = s.nusim.start_internal();
-                    s.job = Job::Backup {
-                        source: Source::Fallback,
-                        slot,
-                    };
+                    s.begin_backup(Source::Fallback, slot);
                 }
             }
             if !matches!(next, Next::LoadBackup(_)) {
@@ -376,7 +363,15 @@ impl<
             r => log::warn!("nuSIM load failed: result {} ({r:?})", r as u8),
         }
         Self::report(cell, p, source, inst, r);
-        s_after(p, next);
+        schedule_next(p, next);
+    }
+
+    /// Queues the load of the backup in `slot` for `source`: loads are refused and 508/0/6
+    /// says 2 until it ends.
+    fn begin_backup(&mut self, source: Source, slot: u8) {
+        let _ = self.nusim.start_internal();
+        self.note(res508::LOAD_RESULT);
+        self.job = Job::Backup { source, slot };
     }
 
     /// Ends the running load with the driver's outcome (the ICCID it answered in `iccid`)
@@ -479,7 +474,7 @@ impl<
             Some(s.decide_restart(p, chip))
         });
         if let Some(next) = next {
-            s_after(p, next);
+            schedule_next(p, next);
         }
     }
 
@@ -501,11 +496,7 @@ impl<
                     "restart during a switch ({:?}): loading the backup again",
                     t.phase
                 );
-                let _ = self.nusim.start_internal();
-                self.job = Job::Backup {
-                    source: Source::Fallback,
-                    slot,
-                };
+                self.begin_backup(Source::Fallback, slot);
             }
             Next::AwaitNetwork => {
                 log::info!("restart while a new profile awaits the network: deadline re-armed")
@@ -624,7 +615,7 @@ impl<
             _ => LoadResult::Failed,
         };
         Self::report(cell, p, source, BACKUP_INST, r);
-        s_after(p, next);
+        schedule_next(p, next);
     }
 
     /// The device-side check of the package copy before the nuSIM sees it: KpubCI among

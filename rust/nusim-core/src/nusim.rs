@@ -179,14 +179,7 @@ impl<const C: usize> Nusim508<C> {
                 return Err(LinkError::NoInstance);
             }
         }
-        self.link = if link == ObjLnk::NULL {
-            ObjLnk {
-                obj_id: 0,
-                obj_inst: 0,
-            }
-        } else {
-            link
-        };
+        self.put_back_link(link);
         Ok(())
     }
 

@@ -180,7 +180,7 @@ pub struct Objects<
     /// Results dropped because the callbacks fell behind.
     reports_dropped: u32,
     /// 508/0/4 as the engine writes and reads it (`struct lwm2m_objlnk`, native order).
-    link_place: [u8; 4],
+    link_place: LinkPlace,
     result_byte: u8,
     pub(crate) trust: TrustAnchors<K>,
     /// What survives a restart besides the 507 values: link, result, backup, trial.
@@ -257,7 +257,7 @@ impl<
             reports: [(Source::Server, 0, LoadResult::Success); PENDING_REPORTS],
             n_reports: 0,
             reports_dropped: 0,
-            link_place: [0; 4],
+            link_place: LinkPlace([0; 4]),
             result_byte: 0,
             trust: TrustAnchors::new(),
             // result 0 keeps the state all zero; it is published only once a stored state
@@ -406,7 +406,7 @@ impl<
         }
         let (next, ask) = Self::locked(cell, p, |s, p| s.decide_start(p));
         if let Some(next) = next {
-            s_after(p, next);
+            schedule_next(p, next);
         }
         if ask {
             p.submit(Work::Load, 0);
@@ -712,8 +712,8 @@ impl<
                 Some(&self.cert_text[..=t])
             }
             res508::PROFILE => {
-                self.link_place = link_bytes(n.link());
-                Some(&self.link_place)
+                self.link_place.0 = link_bytes(n.link());
+                Some(&self.link_place.0)
             }
             res508::LOAD_RESULT => {
                 self.result_byte = n.result() as u8;
@@ -725,7 +725,7 @@ impl<
 
     /// pre_write_cb of 508/0/4: where the engine puts the link (`struct lwm2m_objlnk`).
     pub fn pre_write_link(&mut self) -> &mut [u8] {
-        &mut self.link_place
+        &mut self.link_place.0
     }
 
     /// post_write_cb of 508/0/4 (`len` bytes written): accepts the null link or a link to
@@ -733,12 +733,12 @@ impl<
     /// storage failure [`Error::Storage`]) and keeps the previous link.
     pub fn post_write_link<P: Platform>(&mut self, p: &mut P, len: usize) -> Result<(), Error> {
         let link = ObjLnk {
-            obj_id: u16::from_ne_bytes([self.link_place[0], self.link_place[1]]),
-            obj_inst: u16::from_ne_bytes([self.link_place[2], self.link_place[3]]),
+            obj_id: u16::from_ne_bytes([self.link_place.0[0], self.link_place.0[1]]),
+            obj_inst: u16::from_ne_bytes([self.link_place.0[2], self.link_place.0[3]]),
         };
-        if len != self.link_place.len() {
+        if len != self.link_place.0.len() {
             log::warn!("508/0/4: {len} bytes are no object link");
-            self.link_place = link_bytes(self.nusim.link());
+            self.link_place.0 = link_bytes(self.nusim.link());
             return Err(Error::BadValue);
         }
         self.set_link(p, link)
@@ -749,13 +749,13 @@ impl<
         if let Err(e) = self.nusim.set_link(link, &self.store) {
             let e: LinkError = e;
             log::warn!("508/0/4 refused {}:{}: {e:?}", link.obj_id, link.obj_inst);
-            self.link_place = link_bytes(before);
+            self.link_place.0 = link_bytes(before);
             return Err(Error::BadValue);
         }
         if let Err(e) = self.save_state(p) {
             // The old link as it was, even one that dangles.
             self.nusim.put_back_link(before);
-            self.link_place = link_bytes(before);
+            self.link_place.0 = link_bytes(before);
             return Err(e);
         }
         Ok(())
@@ -902,6 +902,12 @@ impl<
     }
 }
 
+/// 508/0/4's place: the engine reads and writes it as a `struct lwm2m_objlnk` (two
+/// `uint16_t`), so it is aligned as one, whatever the fields around it.
+#[repr(C, align(4))]
+struct LinkPlace([u8; 4]);
+const _: () = assert!(core::mem::align_of::<LinkPlace>() >= core::mem::align_of::<ObjLnk>());
+
 /// `link` as `struct lwm2m_objlnk` holds it.
 fn link_bytes(link: ObjLnk) -> [u8; 4] {
     let (a, b) = (link.obj_id.to_ne_bytes(), link.obj_inst.to_ne_bytes());
@@ -977,7 +983,7 @@ impl core::fmt::Display for Show<'_> {
 }
 
 /// Arms the deadline or queues the backup's load, as the switch asks.
-pub(crate) fn s_after<P: Platform>(p: &mut P, next: crate::switch::Next) {
+pub(crate) fn schedule_next<P: Platform>(p: &mut P, next: crate::switch::Next) {
     use crate::switch::{retry_delay_s, Next};
     match next {
         Next::AwaitNetwork => p.submit(Work::Deadline, P::NETWORK_TIMEOUT_S.saturating_mul(1000)),

@@ -3,7 +3,7 @@
 //! [`crate::objects::Objects`] owns every decision of Objects 507/508 and reaches storage,
 //! the nuSIM driver, the LwM2M engine, the work queue and the application only through
 //! this trait. On a device `nusim-zephyr` implements it over the C glue; on the host the
-//! model test (`tests/model.rs`) implements it with a simulated flash, chip and queue that
+//! model test (`rust/nusim-model`) implements it with a simulated flash, chip and queue that
 //! can fail or lose power at every call.
 //!
 //! Locking is the caller's side of the contract, expressed by [`Shared`]: state is touched

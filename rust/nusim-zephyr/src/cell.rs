@@ -1,15 +1,11 @@
 //! Static state shared between the engine thread, the work queue and application threads.
 
-#![cfg_attr(
-    not(any(
-        feature = "objects",
-        feature = "sim",
-        feature = "at",
-        feature = "at-emul"
-    )),
-    allow(unused_imports)
-)]
-
+#[cfg(any(
+    feature = "objects",
+    feature = "sim",
+    feature = "at",
+    feature = "at-emul"
+))]
 use core::cell::UnsafeCell;
 
 /// The objects' state and their package copy ([`nusim_core::platform::Shared`] on Zephyr):
@@ -22,6 +18,8 @@ pub struct Locked<T, const W: usize> {
     /// A thread is inside `with`: a second entry on that thread (the lock is recursive)
     /// would alias the state, so it stops the system instead.
     inside: core::sync::atomic::AtomicBool,
+    /// The package copy is in use: a second user (a broken load protocol) stops the system.
+    pkg_inside: core::sync::atomic::AtomicBool,
 }
 
 // SAFETY: Rust reaches the state only through `with`, under the registry mutex, which
@@ -40,6 +38,7 @@ impl<T, const W: usize> Locked<T, W> {
             state: UnsafeCell::new(v),
             pkg: UnsafeCell::new(nusim_core::platform::Package::new()),
             inside: core::sync::atomic::AtomicBool::new(false),
+            pkg_inside: core::sync::atomic::AtomicBool::new(false),
         }
     }
 }
@@ -69,10 +68,16 @@ impl<T, const W: usize> nusim_core::platform::Shared<T, W> for Locked<T, W> {
     }
 
     fn package<R>(&self, f: impl FnOnce(&mut nusim_core::platform::Package<W>) -> R) -> R {
-        // SAFETY: two contexts use the copy, never at once: execute under the registry lock
-        // while no load runs, the load work while one runs (nusim_core::load), and the
-        // "load runs" flag changes only under the registry lock.
-        f(unsafe { &mut *self.pkg.get() })
+        use core::sync::atomic::Ordering;
+        // Two contexts use the copy, never at once: execute under the registry lock while no
+        // load runs, the load work while one runs (nusim_core::load). Checked here too.
+        if self.pkg_inside.swap(true, Ordering::Acquire) {
+            panic!("package copy used by two contexts at once");
+        }
+        // SAFETY: the flag above proves no other `package` call is running.
+        let r = f(unsafe { &mut *self.pkg.get() });
+        self.pkg_inside.store(false, Ordering::Release);
+        r
     }
 }
 
@@ -83,7 +88,7 @@ pub struct Owned<T>(UnsafeCell<T>);
 
 // SAFETY: see the type's docs: every `get` states which serialisation makes it exclusive.
 #[cfg(any(feature = "sim", feature = "at", feature = "at-emul"))]
-unsafe impl<T> Sync for Owned<T> {}
+unsafe impl<T: Send> Sync for Owned<T> {}
 
 #[cfg(any(feature = "sim", feature = "at", feature = "at-emul"))]
 impl<T> Owned<T> {

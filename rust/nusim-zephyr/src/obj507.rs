@@ -1,7 +1,6 @@
 //! Object 507 (nuSIM Profile): the engine's callbacks, forwarded to `nusim_core::objects`.
 
-use crate::ffi::set_len;
-use crate::platform::{call, errno_of, rc};
+use crate::platform::{call, errno_of, lend, lend_mut, rc};
 use nusim_core::objects::WriteInfo;
 
 /// A block of a 507 write as the engine received it (filled by `src/nusim_block.c`).
@@ -62,14 +61,7 @@ pub extern "C" fn nusim_rs_507_end_write() {
 /// pre_write_cb of 507: where the engine writes the text, and its room in `len`.
 #[no_mangle]
 pub extern "C" fn nusim_rs_507_pre_write(len: *mut usize) -> *mut u8 {
-    // The engine writes through the pointer under the registry lock it holds for the
-    // whole request; no reference into the state is live then.
-    let (ptr, n) = call(|s, _| {
-        let b = s.pre_write_507();
-        (b.as_mut_ptr(), b.len())
-    });
-    set_len(len, n);
-    ptr
+    lend_mut(len, |s| s.pre_write_507())
 }
 
 /// post_write_cb of 507: `len` characters were written.
@@ -81,10 +73,5 @@ pub extern "C" fn nusim_rs_507_post_write(inst: u16, res: u16, len: usize) -> i3
 /// read_cb of 507: the text with its NUL, its length in `len` (0 and null: none).
 #[no_mangle]
 pub extern "C" fn nusim_rs_507_read(inst: u16, res: u16, len: *mut usize) -> *const u8 {
-    let (ptr, n) = call(|s, _| {
-        s.read_507(inst, res)
-            .map_or((core::ptr::null(), 0), |b| (b.as_ptr(), b.len()))
-    });
-    set_len(len, n);
-    ptr
+    lend(len, |s| s.read_507(inst, res))
 }

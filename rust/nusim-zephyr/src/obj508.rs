@@ -1,7 +1,6 @@
 //! Object 508 (nuSIM): the engine's callbacks, forwarded to `nusim_core::objects`.
 
-use crate::ffi::set_len;
-use crate::platform::{call, rc, Core, CORE};
+use crate::platform::{call, lend, lend_mut, rc, Core, CORE};
 
 /// create_cb of 508: 0, or a negative errno for an instance the object does not have.
 #[no_mangle]
@@ -12,23 +11,13 @@ pub extern "C" fn nusim_rs_508_create(inst: u16) -> i32 {
 /// read_cb of 508 resources 0, 1, 2, 3, 4 and 6: the bytes, their length in `len`.
 #[no_mangle]
 pub extern "C" fn nusim_rs_508_read(res: u16, len: *mut usize) -> *const u8 {
-    let (ptr, n) = call(|s, _| {
-        s.read_508(res)
-            .map_or((core::ptr::null(), 0), |b| (b.as_ptr(), b.len()))
-    });
-    set_len(len, n);
-    ptr
+    lend(len, |s| s.read_508(res))
 }
 
 /// pre_write_cb of 508/0/4: where the engine puts the `struct lwm2m_objlnk`.
 #[no_mangle]
 pub extern "C" fn nusim_rs_508_pre_write_link(len: *mut usize) -> *mut u8 {
-    let (ptr, n) = call(|s, _| {
-        let b = s.pre_write_link();
-        (b.as_mut_ptr(), b.len())
-    });
-    set_len(len, n);
-    ptr
+    lend_mut(len, |s| s.pre_write_link())
 }
 
 /// post_write_cb of 508/0/4: `len` bytes were written.

@@ -53,6 +53,28 @@ pub fn call<Y>(f: impl FnOnce(&mut Core, &mut Zephyr) -> Y) -> Y {
     Core::locked(&CORE, &mut Zephyr, f)
 }
 
+/// Hands the engine (or the settings handler) the bytes `f` picks out of the objects, for
+/// reading: their address, with their length in `len` (null and 0: none). The engine reads
+/// them while it holds the registry lock; no Rust reference into the state is live then.
+pub fn lend(
+    len: *mut usize,
+    f: impl for<'a> FnOnce(&'a mut Core) -> Option<&'a [u8]>,
+) -> *const u8 {
+    let (ptr, n) = call(|s, _| f(s).map_or((core::ptr::null(), 0), |b| (b.as_ptr(), b.len())));
+    crate::ffi::set_len(len, n);
+    ptr
+}
+
+/// As [`lend`], for bytes the engine writes (pre-write places, the record buffer).
+pub fn lend_mut(len: *mut usize, f: impl for<'a> FnOnce(&'a mut Core) -> &'a mut [u8]) -> *mut u8 {
+    let (ptr, n) = call(|s, _| {
+        let b = f(s);
+        (b.as_mut_ptr(), b.len())
+    });
+    crate::ffi::set_len(len, n);
+    ptr
+}
+
 /// The negative errno of `e`: what the engine answers (see [`Error`]).
 pub fn errno_of(e: Error) -> i32 {
     errno::neg(match e {

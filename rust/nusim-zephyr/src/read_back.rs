@@ -9,7 +9,7 @@
 //! authoritative by then.
 
 use crate::ffi::{glue, set_len};
-use crate::platform::call;
+use crate::platform::{call, lend_mut};
 use core::ffi::{c_char, c_void};
 use core::sync::atomic::{AtomicPtr, Ordering};
 
@@ -39,13 +39,8 @@ pub extern "C" fn nusim_rs_record_buf(size: *mut usize) -> *mut u8 {
         return core::ptr::null_mut();
     }
     // The handler writes through the pointer on this thread, which holds the registry
-    // lock for the whole reading back; no reference into the state is live then.
-    let (ptr, n) = call(|s, _| {
-        let b = s.record_buf();
-        (b.as_mut_ptr(), b.len())
-    });
-    set_len(size, n);
-    ptr
+    // lock for the whole reading back.
+    lend_mut(size, |s| s.record_buf())
 }
 
 /// The settings handler read record `key` (relative to `nusim/`): `len` bytes in the
