@@ -29,21 +29,26 @@ BUILD_ASSERT(DT_NODE_HAS_STATUS(NUSIM_NODE, okay),
 
 static const struct device *const nusim_dev = DEVICE_DT_GET(NUSIM_NODE);
 
-/* The status struct of the API is written by Rust: the same layout, field by field. */
-#define SAME_FIELD(f)                                                                          \
-	BUILD_ASSERT(offsetof(struct lwm2m_nusim_status, f) == offsetof(struct NusimRsStatus, f) && \
-		     sizeof(((struct lwm2m_nusim_status *)0)->f) ==                            \
-			     sizeof(((struct NusimRsStatus *)0)->f),                           \
-		     "lwm2m_nusim_status." #f " differs from Rust's")
-SAME_FIELD(result);
-SAME_FIELD(phase);
-SAME_FIELD(busy);
-SAME_FIELD(has_backup);
-SAME_FIELD(link);
-SAME_FIELD(iccid);
-SAME_FIELD(backup_iccid);
-SAME_FIELD(profiles);
+/* The status struct of the API is written by Rust, and a Rust application's callbacks are
+ * made by Rust: the same layouts, field by field.
+ */
+#define SAME_FIELD(c, r, f)                                                                    \
+	BUILD_ASSERT(offsetof(struct c, f) == offsetof(struct r, f) &&                         \
+			     sizeof(((struct c *)0)->f) == sizeof(((struct r *)0)->f),         \
+		     #c "." #f " differs from Rust's")
+SAME_FIELD(lwm2m_nusim_status, NusimRsStatus, result);
+SAME_FIELD(lwm2m_nusim_status, NusimRsStatus, phase);
+SAME_FIELD(lwm2m_nusim_status, NusimRsStatus, busy);
+SAME_FIELD(lwm2m_nusim_status, NusimRsStatus, has_backup);
+SAME_FIELD(lwm2m_nusim_status, NusimRsStatus, link);
+SAME_FIELD(lwm2m_nusim_status, NusimRsStatus, iccid);
+SAME_FIELD(lwm2m_nusim_status, NusimRsStatus, backup_iccid);
+SAME_FIELD(lwm2m_nusim_status, NusimRsStatus, profiles);
 BUILD_ASSERT(sizeof(struct lwm2m_nusim_status) == sizeof(struct NusimRsStatus));
+SAME_FIELD(lwm2m_nusim_callbacks, NusimRsCallbacks, policy);
+SAME_FIELD(lwm2m_nusim_callbacks, NusimRsCallbacks, result);
+SAME_FIELD(lwm2m_nusim_callbacks, NusimRsCallbacks, user_data);
+BUILD_ASSERT(sizeof(struct lwm2m_nusim_callbacks) == sizeof(struct NusimRsCallbacks));
 
 /* --- work queue --- */
 

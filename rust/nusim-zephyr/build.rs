@@ -1,36 +1,113 @@
-//! Turns the Kconfig sizes that the module's CMake passes as environment variables into
-//! Rust constants, so every buffer is sized by Kconfig. Defaults match the Kconfig defaults,
-//! for `cargo check`/`clippy` outside a Zephyr build.
+//! Turns the build's Kconfig into Rust constants, so every buffer is sized by Kconfig, and
+//! checks that the crate's features are the parts Kconfig turned on.
+//!
+//! The Kconfig comes from the `.config` file named by `DOTCONFIG`: the module's CMake
+//! passes it when it builds nusim-staticlib for a C application, and zephyr-lang-rust
+//! passes it to the cargo build of a Rust application. Without it (`cargo check`,
+//! `clippy` outside a Zephyr build) the Kconfig defaults apply.
 
+use std::collections::HashMap;
 use std::{env, fs, path::PathBuf};
 
-fn get(name: &str, default: usize) -> usize {
-    println!("cargo:rerun-if-env-changed={name}");
-    // Unset or empty (the Kconfig symbol does not exist in this configuration): default.
-    let v = env::var(name).unwrap_or_default();
-    let v = v.trim();
-    if v.is_empty() {
-        return default;
+/// `CONFIG_X=value` lines of the `.config` file, quotes removed.
+fn read_config() -> Option<HashMap<String, String>> {
+    println!("cargo:rerun-if-env-changed=DOTCONFIG");
+    let path = env::var("DOTCONFIG").ok().filter(|p| !p.is_empty())?;
+    println!("cargo:rerun-if-changed={path}");
+    let text = fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("DOTCONFIG={path} cannot be read: {e}"));
+    Some(
+        text.lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.trim().to_string(), v.trim().trim_matches('"').to_string()))
+            .collect(),
+    )
+}
+
+struct Kconfig(Option<HashMap<String, String>>);
+
+impl Kconfig {
+    /// A number; unset (the symbol does not exist in this configuration): `default`.
+    fn num(&self, name: &str, default: usize) -> usize {
+        match self.0.as_ref().and_then(|c| c.get(name)) {
+            None => default,
+            Some(v) => v
+                .parse()
+                .unwrap_or_else(|_| panic!("{name}={v} is not a number")),
+        }
     }
-    v.parse()
-        .unwrap_or_else(|_| panic!("{name}={v} is not a number"))
+
+    /// A bool: `y`, or off.
+    fn on(&self, name: &str) -> bool {
+        self.0
+            .as_ref()
+            .is_some_and(|c| c.get(name).is_some_and(|v| v == "y"))
+    }
+}
+
+/// Each feature and the Kconfig option that builds its C half.
+const FEATURES: [(&str, &str); 6] = [
+    ("objects", "CONFIG_LWM2M_NUSIM"),
+    ("check", "CONFIG_LWM2M_NUSIM_CHECK_PACKAGES"),
+    ("sim", "CONFIG_NUSIM_SIMULATOR"),
+    ("at", "CONFIG_NUSIM_AT"),
+    ("at-emul", "CONFIG_NUSIM_AT_EMULATOR"),
+    ("bench", "CONFIG_NUSIM_BENCH"),
+];
+
+/// In a Zephyr build, a feature without its C half (or the reverse) would end in undefined
+/// symbols at link time: say which feature to add or drop instead.
+fn check_features(k: &Kconfig) {
+    if k.0.is_none() {
+        return;
+    }
+    let mut wrong = Vec::new();
+    for (feature, option) in FEATURES {
+        let var = format!("CARGO_FEATURE_{}", feature.to_uppercase().replace('-', "_"));
+        let enabled = env::var_os(var).is_some();
+        if enabled != k.on(option) {
+            wrong.push(if enabled {
+                format!("drop feature \"{feature}\" of nusim-zephyr ({option} is not set)")
+            } else {
+                format!("add feature \"{feature}\" of nusim-zephyr ({option}=y)")
+            });
+        }
+    }
+    let rust_app = env::var_os("CARGO_FEATURE_RUST_APPLICATION").is_some();
+    if rust_app != k.on("CONFIG_RUST") {
+        wrong.push(if rust_app {
+            "drop feature \"rust-application\": this is not a Rust application (CONFIG_RUST \
+             is not set)"
+                .to_string()
+        } else {
+            "add feature \"rust-application\" of nusim-zephyr (CONFIG_RUST=y: the \
+             application's zephyr crate supplies the panic handler and the logger)"
+                .to_string()
+        });
+    }
+    assert!(
+        wrong.is_empty(),
+        "nusim-zephyr's features do not match this build's Kconfig: {}",
+        wrong.join("; ")
+    );
 }
 
 fn main() {
-    let count = get("NUSIM_PROFILE_INSTANCE_COUNT", 2);
-    let encp = get("NUSIM_ENCP_MAX_SIZE", 1024);
-    let cert = get("NUSIM_CERT_MAX_SIZE", 1024);
-    let trusted = get("NUSIM_TRUSTED_CI_MAX", 4);
-    let at_line = get("NUSIM_AT_LINE_MAX", 2112);
-    // Kconfig booleans arrive as "y" or empty (off). Constants, not features: the code
-    // behind them is always compiled and linted, and dropped when off.
-    println!("cargo:rerun-if-env-changed=NUSIM_PERSIST");
-    let persist = env::var("NUSIM_PERSIST").is_ok_and(|v| v.trim() == "y");
-    let net_timeout = get("NUSIM_NETWORK_TIMEOUT", 0);
-    let policy_retry = get("NUSIM_POLICY_RETRY", 60);
-    let attempts = get("NUSIM_FALLBACK_ATTEMPTS", 5);
-    let retry = get("NUSIM_FALLBACK_RETRY_DELAY", 10);
-    let driver_wait = get("NUSIM_DRIVER_WAIT_MS", 10000);
+    let k = Kconfig(read_config());
+    check_features(&k);
+    let count = k.num("CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT", 2);
+    let encp = k.num("CONFIG_LWM2M_NUSIM_ENCP_MAX_SIZE", 1024);
+    let cert = k.num("CONFIG_LWM2M_NUSIM_CERT_MAX_SIZE", 1024);
+    let trusted = k.num("CONFIG_LWM2M_NUSIM_TRUSTED_CI_MAX", 4);
+    let at_line = k.num("CONFIG_NUSIM_AT_LINE_MAX", 2112);
+    // Constants, not features: the code behind them is always compiled and linted, and
+    // dropped when off.
+    let persist = k.on("CONFIG_LWM2M_NUSIM_PERSIST");
+    let net_timeout = k.num("CONFIG_LWM2M_NUSIM_NETWORK_TIMEOUT", 0);
+    let policy_retry = k.num("CONFIG_LWM2M_NUSIM_POLICY_RETRY", 60);
+    let attempts = k.num("CONFIG_LWM2M_NUSIM_FALLBACK_ATTEMPTS", 5);
+    let retry = k.num("CONFIG_LWM2M_NUSIM_FALLBACK_RETRY_DELAY", 10);
+    let driver_wait = k.num("CONFIG_LWM2M_NUSIM_DRIVER_WAIT_MS", 10000);
     assert!(
         (1..=255).contains(&attempts),
         "CONFIG_LWM2M_NUSIM_FALLBACK_ATTEMPTS must be 1..255"

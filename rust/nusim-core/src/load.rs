@@ -14,7 +14,7 @@ use crate::objects::{
     ICCID_LEN,
 };
 use crate::persist::{Key, Phase, SlotRecord};
-use crate::platform::{Error, Package, Platform, Shared, Source, Work};
+use crate::platform::{Decision, Error, Package, Platform, Shared, Source, Work};
 use crate::result::LoadResult;
 use crate::switch::{retry_delay_s, Next, SwitchError};
 use crate::text::{self, Text};
@@ -23,9 +23,9 @@ use crate::text::{self, Text};
 const DRIVER_POLL_MS: u32 = 250;
 
 /// The policy's answers (`enum lwm2m_nusim_decision`).
-const POLICY_ALLOW: i32 = 0;
-const POLICY_DENY: i32 = 1;
-const POLICY_DEFER: i32 = 2;
+const POLICY_ALLOW: i32 = Decision::Allow as i32;
+const POLICY_DENY: i32 = Decision::Deny as i32;
+const POLICY_DEFER: i32 = Decision::Defer as i32;
 
 impl<
         const N: usize,

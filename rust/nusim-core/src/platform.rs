@@ -28,6 +28,34 @@ pub enum Source {
     Rollback = 3,
 }
 
+impl Source {
+    /// The source of number `v`, if it is one.
+    pub fn from_u8(v: u8) -> Option<Source> {
+        [
+            Source::Server,
+            Source::Local,
+            Source::Fallback,
+            Source::Rollback,
+        ]
+        .into_iter()
+        .find(|s| *s as u8 == v)
+    }
+}
+
+/// The application policy's answer before a load (`enum lwm2m_nusim_decision`). Any other
+/// number denies (fail closed).
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Load now.
+    Allow = 0,
+    /// Do not load: 508/0/6 becomes 16 (policy denied).
+    Deny = 1,
+    /// Not now: 508/0/6 becomes 17 and the policy is asked again after the policy retry
+    /// delay (CONFIG_LWM2M_NUSIM_POLICY_RETRY). Loads stay refused meanwhile.
+    Defer = 2,
+}
+
 /// The work items of the module's work queue. Each runs [`crate::objects::Objects::work`].
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,10 +1,12 @@
 //! The public C header says what the Rust code does: every 508/0/6 code of
 //! `enum lwm2m_nusim_result` is a `LoadResult` of the same name and value and none is
-//! missing; the object and resource IDs are the ones the objects use.
+//! missing; the object and resource IDs are the ones the objects use; the sources and the
+//! policy's decisions are `Source` and `Decision`.
 
 use nusim_core::field::Field;
 use nusim_core::nusim::{OBJ_NUSIM, OBJ_PROFILE};
 use nusim_core::objects::{res508, EID_LEN, ICCID_LEN};
+use nusim_core::platform::{Decision, Source};
 use nusim_core::result::LoadResult;
 use std::collections::BTreeMap;
 
@@ -87,4 +89,21 @@ fn ids_and_sizes_match() {
     }
     assert_eq!(c["EID_LEN"], EID_LEN as i64);
     assert_eq!(c["ICCID_LEN"], ICCID_LEN as i64);
+}
+
+#[test]
+fn sources_and_decisions_match() {
+    let h = header();
+    let sources = constants(&h, "LWM2M_NUSIM_SOURCE_");
+    assert_eq!(sources.len(), 4, "{sources:?}");
+    for (name, v) in &sources {
+        let s = Source::from_u8(u8::try_from(*v).unwrap()).expect(name);
+        assert_eq!(squash(&format!("{s:?}")), squash(name));
+    }
+    assert_eq!(Source::from_u8(4), None);
+    let c = constants(&h, "LWM2M_NUSIM_");
+    for d in [Decision::Allow, Decision::Deny, Decision::Defer] {
+        let name = squash(&format!("{d:?}"));
+        assert_eq!(c.get(&name).copied(), Some(d as u8 as i64), "{d:?}");
+    }
 }

@@ -1,18 +1,27 @@
-//! The one Rust staticlib of a Zephyr build that uses this module's Rust.
+//! Objects 507/508 inside Zephyr's LwM2M engine, and the Rust halves of the nuSIM drivers.
 //!
 //! Adapters only: `nusim-core` owns every decision of Objects 507/508 behind its
-//! `Platform` trait, which [`platform`] implements over the C glue (`src/`, one file per
-//! concern). One file here per concern too: Object 507 ([`obj507`]), Object 508
-//! ([`obj508`]), the application's API ([`api`]), init, start and the work items
-//! ([`work`]), reading records back ([`read_back`]), trust anchors ([`trust`]), the FFI
-//! declarations and their safe wrappers ([`ffi`]); and the Rust halves of the drivers.
+//! `Platform` trait, which `platform` implements over the C glue (`src/`, one file per
+//! concern). One file here per concern too: Object 507 (`obj507`), Object 508 (`obj508`),
+//! the application's API in C (`api`) and in Rust ([`app`]), init, start and the work
+//! items (`work`), reading records back (`read_back`), trust anchors (`trust`), the FFI
+//! declarations and their safe wrappers (`ffi`); and the Rust halves of the drivers.
 //! The C glue owns the engine's structs, devices and UARTs; all state lives in statics.
-//! Nothing here allocates, and no function exported to C unwinds: the profile is
-//! `panic = "abort"` and the panic handler stops the system through the kernel's fatal
-//! error path. CMake picks the features from Kconfig, at least one of: `objects`
-//! (CONFIG_LWM2M_NUSIM), `check` (CONFIG_LWM2M_NUSIM_CHECK_PACKAGES), `sim`
-//! (CONFIG_NUSIM_SIMULATOR), `at` (CONFIG_NUSIM_AT), `at-emul` (CONFIG_NUSIM_AT_EMULATOR,
-//! tests) and `bench` (CONFIG_NUSIM_BENCH, benchmarks).
+//! Nothing here allocates, and no function exported to C unwinds (panics abort, and the
+//! panic handler stops the system through the kernel's fatal error path).
+//!
+//! How it is linked:
+//! - a C application enables `CONFIG_LWM2M_NUSIM`; the module's CMake builds
+//!   `nusim-staticlib` (this crate plus the panic handler) with the features Kconfig picks;
+//! - a Rust application (zephyr-lang-rust, `CONFIG_RUST`) enables the same option and
+//!   depends on this crate with the same features plus `rust-application`; its `zephyr`
+//!   crate supplies the panic handler and the logger (docs/rust.md).
+//!
+//! Features, at least one of: `objects` (CONFIG_LWM2M_NUSIM), `check`
+//! (CONFIG_LWM2M_NUSIM_CHECK_PACKAGES), `sim` (CONFIG_NUSIM_SIMULATOR), `at`
+//! (CONFIG_NUSIM_AT), `at-emul` (CONFIG_NUSIM_AT_EMULATOR, tests) and `bench`
+//! (CONFIG_NUSIM_BENCH, benchmarks). The build script reads the build's Kconfig
+//! (`DOTCONFIG`) and stops with the feature to add or drop where they disagree.
 #![no_std]
 #![deny(missing_docs)]
 // A benchmark build (feature `bench` alone) uses none of the shared plumbing.
@@ -33,6 +42,8 @@ pub mod config {
 
 #[cfg(feature = "objects")]
 mod api;
+#[cfg(feature = "objects")]
+pub mod app;
 #[cfg(feature = "at")]
 mod at;
 #[cfg(feature = "at-emul")]
@@ -57,8 +68,9 @@ mod trust;
 #[cfg(feature = "objects")]
 mod work;
 
-#[panic_handler]
-fn panic(info: &core::panic::PanicInfo) -> ! {
+/// Stops the system after a panic: logs it and enters the kernel's fatal error path. The
+/// panic handler of `nusim-staticlib` calls it.
+pub fn fatal(info: &core::panic::PanicInfo) -> ! {
     log::error!("Rust panic: {info}");
     // SAFETY: nusim_glue_fatal takes no arguments and never returns (k_panic).
     unsafe { ffi::nusim_glue_fatal() }

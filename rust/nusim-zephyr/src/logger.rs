@@ -14,6 +14,10 @@ impl log::Log for ZephyrLog {
     fn log(&self, record: &log::Record) {
         // Bounded: longer messages are cut, never allocated.
         let mut s: heapless::String<120> = heapless::String::new();
+        // The application's records (app::set_logger) say where they come from.
+        if !record.target().starts_with("nusim") {
+            let _ = write!(s, "{}: ", record.target());
+        }
         let _ = write!(s, "{}", record.args());
         let mut buf = [0u8; 121];
         let n = s.len().min(120);
@@ -33,7 +37,18 @@ impl log::Log for ZephyrLog {
 }
 
 /// Installs the logger (idempotent; the level filter is Zephyr's, so everything is passed).
+/// In a Rust application the application installs a logger (`app::set_logger()`, or
+/// `zephyr::set_logger()`, which fails if one is set already), and the module's messages
+/// go there.
 pub fn init() {
-    let _ = log::set_logger(&LOGGER);
+    if cfg!(not(feature = "rust-application")) {
+        let _ = install();
+    }
+}
+
+/// Installs this logger: records go to Zephyr's log, cut at 120 bytes, with no heap.
+pub fn install() -> Result<(), log::SetLoggerError> {
+    log::set_logger(&LOGGER)?;
     log::set_max_level(log::LevelFilter::Debug);
+    Ok(())
 }

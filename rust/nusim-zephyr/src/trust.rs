@@ -27,9 +27,6 @@ pub extern "C" fn nusim_rs_trust_init(kconfig: *const c_char, dt: *const u8, dt_
 /// `lwm2m_nusim_set_trusted_ci_keys()`: `count` keys of 65 bytes at `keys`.
 #[no_mangle]
 pub extern "C" fn nusim_rs_trust_set(keys: *const u8, count: usize) -> i32 {
-    let Some(len) = count.checked_mul(POINT_LEN) else {
-        return errno_of(Error::NoRoom);
-    };
     if count > crate::config::TRUSTED_CI_MAX {
         return errno_of(Error::NoRoom);
     }
@@ -38,12 +35,19 @@ pub extern "C" fn nusim_rs_trust_set(keys: *const u8, count: usize) -> i32 {
     } else if keys.is_null() {
         return errno_of(Error::Invalid);
     } else {
-        // SAFETY: non-null and valid for count * 65 bytes (the C API's contract).
-        unsafe { core::slice::from_raw_parts(keys, len) }
+        // SAFETY: non-null and valid for count * 65 bytes (the C API's contract); count is
+        // at most TRUSTED_CI_MAX, so the product does not overflow.
+        unsafe { core::slice::from_raw_parts(keys, count * POINT_LEN) }
     };
-    rc(call(|s, _| {
-        s.set_trusted(flat, nusim_core::chain::is_public_key)
-    }))
+    rc(set(flat))
+}
+
+/// Installs the keys in `flat` (65 bytes each, back to back) in place of the set in force.
+pub fn set(flat: &[u8]) -> Result<(), Error> {
+    if flat.len() / POINT_LEN > crate::config::TRUSTED_CI_MAX {
+        return Err(Error::NoRoom);
+    }
+    call(|s, _| s.set_trusted(flat, nusim_core::chain::is_public_key))
 }
 
 /// `lwm2m_nusim_trusted_ci_count()`: keys in force; -EBADMSG while the set is poisoned.

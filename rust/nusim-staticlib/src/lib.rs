@@ -1,0 +1,16 @@
+//! The one Rust static library of a C Zephyr application that uses this module.
+//!
+//! Everything is in `nusim-zephyr`; this crate makes it a static library and gives it what
+//! a final Rust artefact needs and a library must not bring: the panic handler. A Rust
+//! application (zephyr-lang-rust) depends on `nusim-zephyr` itself, and the `zephyr` crate
+//! supplies the panic handler there (docs/rust.md).
+#![no_std]
+#![deny(missing_docs)]
+
+// Every `#[no_mangle]` export of nusim-zephyr goes into this library.
+pub use nusim_zephyr;
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    nusim_zephyr::fatal(info)
+}
