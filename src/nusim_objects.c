@@ -93,8 +93,12 @@ static int obj507_post_write(uint16_t inst, uint16_t res, uint16_t ri, uint8_t *
 	ARG_UNUSED(ri);
 	ARG_UNUSED(last_block);
 	ARG_UNUSED(total_size);
-	/* 3.4.99 passes strlen, 3.7+ counts the NUL: the string's own length. */
-	return nusim_rs_507_post_write(inst, res, strnlen((const char *)data, len));
+	/* 3.4.99 passes strlen, 3.7+ counts the NUL: the string's own length (memchr, not
+	 * strnlen, which 4.x's libc declares only for POSIX sources).
+	 */
+	const uint8_t *nul = memchr(data, '\0', len);
+
+	return nusim_rs_507_post_write(inst, res, nul ? (size_t)(nul - data) : len);
 }
 
 static struct lwm2m_engine_obj_inst *obj507_create(uint16_t id)

@@ -1,6 +1,6 @@
 # Copyright (c) 2026 nusim-lwm2m contributors
 # SPDX-License-Identifier: Apache-2.0
-"""Fixtures of the end-to-end suite: the sample built for native_sim_64, a private network
+"""Fixtures of the end-to-end suite: the sample built for native_sim (64-bit), a private network
 namespace with its TAP interface, the aiocoap LwM2M server in it, and the device."""
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ EP = "nusim-demo"  # CONFIG_NUSIM_CLIENT_ENDPOINT
 
 def pytest_addoption(parser):
     parser.addoption("--e2e-build", default=None, help="build directory of the e2e sample")
+    parser.addoption("--e2e-sample", default="nusim_client",
+                     help="the sample under test: nusim_client (C) or nusim_client_rust (Rust)")
 
 
 def skip_or_fail(why: str):
@@ -32,7 +34,8 @@ def skip_or_fail(why: str):
 
 @pytest.fixture(scope="session")
 def e2e_build(request) -> Path:
-    """samples/nusim_client with a 10 s network deadline and a 1.5 s nuSIM load."""
+    """The sample (samples/nusim_client, or --e2e-sample) with a 10 s network deadline and a
+    1.5 s nuSIM load."""
     from harness.netns import available
 
     why = available()
@@ -43,11 +46,14 @@ def e2e_build(request) -> Path:
         skip_or_fail(f"end-to-end suite SKIPPED: no Zephyr tree at {zb}")
     build = Path(request.config.getoption("--e2e-build") or ROOT / "build" / "e2e")
     modules = os.environ.get("NUSIM_MODULES")
-    if not modules:
-        skip_or_fail("end-to-end suite SKIPPED: source scripts/env.sh first (NUSIM_MODULES)")
+    board = os.environ.get("NUSIM_BOARD_NATIVE")
+    if not modules or not board:
+        skip_or_fail("end-to-end suite SKIPPED: source scripts/env.sh first (NUSIM_MODULES,"
+                     " NUSIM_BOARD_NATIVE)")
     cfg = [
-        "cmake", "-GNinja", "-S", str(ROOT / "samples" / "nusim_client"), "-B", str(build),
-        "-DBOARD=native_sim_64", "-DZEPHYR_TOOLCHAIN_VARIANT=host",
+        "cmake", "-GNinja", "-S", str(ROOT / "samples" / request.config.getoption("--e2e-sample")),
+        "-B", str(build),
+        f"-DBOARD={board}", "-DZEPHYR_TOOLCHAIN_VARIANT=host",
         f"-DZEPHYR_MODULES={modules}",
         f"-DEXTRA_DTC_OVERLAY_FILE={ROOT / 'tests' / 'e2e' / 'e2e.overlay'}",
         "-DCONFIG_LWM2M_NUSIM_NETWORK_TIMEOUT=10",

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * LwM2M client (NoSec) with Objects 507/508: a server can switch the carrier profile.
+ * samples/nusim_client_rust is the same application with its main in Rust.
  */
 
 #include <zephyr/kernel.h>
@@ -10,49 +11,9 @@
 #include <zephyr/net/lwm2m.h>
 #include <nusim/lwm2m_nusim.h>
 
-LOG_MODULE_REGISTER(nusim_client, LOG_LEVEL_INF);
+#include "nusim_client.h"
 
-static struct lwm2m_ctx client;
-
-static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev);
-
-/* After a refused or failed registration the engine stops: start it again a little
- * later, as a device whose server was out of reach must.
- */
-static void restart_client(struct k_work *work)
-{
-	int ret;
-
-	ARG_UNUSED(work);
-	ret = lwm2m_rd_client_start(&client, CONFIG_NUSIM_CLIENT_ENDPOINT, 0, rd_event, NULL);
-	if (ret < 0) {
-		LOG_WRN("Restarting the LwM2M client failed: %d", ret);
-	}
-}
-static K_WORK_DELAYABLE_DEFINE(restart_work, restart_client);
-
-static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev)
-{
-	ARG_UNUSED(ctx);
-	switch (ev) {
-	case LWM2M_RD_CLIENT_EVENT_REGISTRATION_COMPLETE:
-		LOG_INF("Registered with %s", CONFIG_NUSIM_CLIENT_SERVER_URI);
-		/* The server is reachable over the current profile: it has proved itself. */
-		lwm2m_nusim_network_ready();
-		break;
-	case LWM2M_RD_CLIENT_EVENT_REG_UPDATE_COMPLETE:
-		lwm2m_nusim_network_ready();
-		break;
-	case LWM2M_RD_CLIENT_EVENT_REGISTRATION_FAILURE:
-	case LWM2M_RD_CLIENT_EVENT_NETWORK_ERROR:
-		LOG_WRN("Registration failed (event %d): trying again in %d s", ev,
-			CONFIG_NUSIM_CLIENT_RETRY_SECONDS);
-		k_work_reschedule(&restart_work, K_SECONDS(CONFIG_NUSIM_CLIENT_RETRY_SECONDS));
-		break;
-	default:
-		break;
-	}
-}
+LOG_MODULE_DECLARE(nusim_client, LOG_LEVEL_INF);
 
 /* A real product would ask here whether a switch may happen now: not while a firmware
  * update runs, not on a low battery, not while roaming, ...
@@ -73,10 +34,7 @@ static void switched(enum lwm2m_nusim_source source, uint16_t inst,
 		result, iccid);
 	if (result == LWM2M_NUSIM_RESULT_SUCCESS && (source == LWM2M_NUSIM_SOURCE_SERVER ||
 			    source == LWM2M_NUSIM_SOURCE_LOCAL)) {
-		/* A new profile: reach the server over it. Its answer proves the profile
-		 * (lwm2m_nusim_network_ready() in rd_event); without it the backup returns.
-		 */
-		lwm2m_rd_client_update();
+		nusim_client_update();
 	}
 }
 
@@ -85,35 +43,14 @@ static const struct lwm2m_nusim_callbacks nusim_cb = {
 	.result = switched,
 };
 
-static int setup_server(void)
-{
-	int ret;
-
-	ret = lwm2m_set_string(&LWM2M_OBJ(0, 0, 0), CONFIG_NUSIM_CLIENT_SERVER_URI);
-	ret = ret ?: lwm2m_set_u8(&LWM2M_OBJ(0, 0, 2), LWM2M_SECURITY_NOSEC);
-	/* Server object 1/0 exists from start; pair it with security instance 0. */
-	ret = ret ?: lwm2m_set_u16(&LWM2M_OBJ(0, 0, 10), CONFIG_LWM2M_SERVER_DEFAULT_SSID);
-	ret = ret ?: lwm2m_set_u16(&LWM2M_OBJ(1, 0, 0), CONFIG_LWM2M_SERVER_DEFAULT_SSID);
-	return ret;
-}
-
 int main(void)
 {
 	char eid[40], iccid[24];
-	int ret;
 
 	if (lwm2m_get_string(&LWM2M_OBJ(508, 0, 0), eid, sizeof(eid)) == 0 &&
 	    lwm2m_get_string(&LWM2M_OBJ(508, 0, 1), iccid, sizeof(iccid)) == 0) {
 		LOG_INF("nuSIM EID %s, ICCID %s", eid, iccid);
 	}
 	lwm2m_nusim_set_callbacks(&nusim_cb);
-	ret = setup_server();
-	if (ret < 0) {
-		LOG_ERR("Server setup failed: %d", ret);
-		return ret;
-	}
-	LOG_INF("Endpoint %s, server %s", CONFIG_NUSIM_CLIENT_ENDPOINT,
-		CONFIG_NUSIM_CLIENT_SERVER_URI);
-	lwm2m_rd_client_start(&client, CONFIG_NUSIM_CLIENT_ENDPOINT, 0, rd_event, NULL);
-	return 0;
+	return nusim_client_start();
 }

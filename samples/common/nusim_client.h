@@ -1,0 +1,23 @@
+/*
+ * Copyright (c) 2026 nusim-lwm2m contributors
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The LwM2M client of the nuSIM samples (C and Rust): one server, NoSec, registration
+ * retried after failures, and every registration telling the nuSIM module that the device
+ * is on the network.
+ */
+
+#ifndef NUSIM_SAMPLE_CLIENT_H_
+#define NUSIM_SAMPLE_CLIENT_H_
+
+/** Points Security 0 / Server 0 at CONFIG_NUSIM_CLIENT_SERVER_URI and starts the client.
+ * @retval 0 started; else the engine's negative errno.
+ */
+int nusim_client_start(void);
+
+/** A new profile was loaded: reach the server over it now (a registration update). Its
+ * answer proves the profile (lwm2m_nusim_network_ready()); without it the backup returns.
+ */
+void nusim_client_update(void);
+
+#endif /* NUSIM_SAMPLE_CLIENT_H_ */
