@@ -65,7 +65,12 @@ nusim_rust_app_env() {
   fi
   case $target in
     thumb*)
-      local acle="-D_GCC_ARM_ACLE_H -include $(clang -print-resource-dir)/include/arm_acle.h"
+      local resource acle
+      resource=$(clang -print-resource-dir) || {
+        echo "env.sh: clang is needed for zephyr-lang-rust's bindgen (scripts/setup.sh)" >&2
+        return 1
+      }
+      acle="-D_GCC_ARM_ACLE_H -include $resource/include/arm_acle.h"
       # bindgen reads BINDGEN_EXTRA_CLANG_ARGS_<target, - as _>; a name with a dot
       # (thumbv8m.main) cannot be exported, so those get the general one.
       case $target in

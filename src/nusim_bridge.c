@@ -29,9 +29,7 @@ BUILD_ASSERT(DT_NODE_HAS_STATUS(NUSIM_NODE, okay),
 
 static const struct device *const nusim_dev = DEVICE_DT_GET(NUSIM_NODE);
 
-/* The status struct of the API is written by Rust, and a Rust application's callbacks are
- * made by Rust: the same layouts, field by field.
- */
+/* The status struct of the API is written by Rust: the same layout, field by field. */
 #define SAME_FIELD(c, r, f)                                                                    \
 	BUILD_ASSERT(offsetof(struct c, f) == offsetof(struct r, f) &&                         \
 			     sizeof(((struct c *)0)->f) == sizeof(((struct r *)0)->f),         \
@@ -45,10 +43,7 @@ SAME_FIELD(lwm2m_nusim_status, NusimRsStatus, iccid);
 SAME_FIELD(lwm2m_nusim_status, NusimRsStatus, backup_iccid);
 SAME_FIELD(lwm2m_nusim_status, NusimRsStatus, profiles);
 BUILD_ASSERT(sizeof(struct lwm2m_nusim_status) == sizeof(struct NusimRsStatus));
-SAME_FIELD(lwm2m_nusim_callbacks, NusimRsCallbacks, policy);
-SAME_FIELD(lwm2m_nusim_callbacks, NusimRsCallbacks, result);
-SAME_FIELD(lwm2m_nusim_callbacks, NusimRsCallbacks, user_data);
-BUILD_ASSERT(sizeof(struct lwm2m_nusim_callbacks) == sizeof(struct NusimRsCallbacks));
+
 
 /* --- work queue --- */
 

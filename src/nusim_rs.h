@@ -17,13 +17,6 @@
 
 #if defined(CONFIG_LWM2M_NUSIM)
 /**
- * The 507 instance reported for a load of the backup package.
- */
-#define BACKUP_INSTANCE 65535
-#endif
-
-#if defined(CONFIG_LWM2M_NUSIM)
-/**
  * Work items of the module's work queue (`nusim_core::platform::Work`), one delayable
  * work item each in `src/nusim_bridge.c`.
  */
@@ -100,19 +93,6 @@ struct NusimRsStatus {
    * Stored 507 instances.
    */
   uint8_t profiles;
-};
-#endif
-
-#if defined(CONFIG_LWM2M_NUSIM)
-/**
- * An [`Application`] as the C glue calls it: `struct lwm2m_nusim_callbacks` (the glue
- * checks the two layouts agree). Made at compile time by [`Callbacks::new`] and kept in a
- * `static`.
- */
-struct NusimRsCallbacks {
-  unsigned int (*policy)(unsigned int, uint16_t, void*);
-  void (*result)(unsigned int, uint16_t, unsigned int, const char*, void*);
-  const void *user_data;
 };
 #endif
 

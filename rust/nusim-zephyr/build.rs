@@ -18,6 +18,7 @@ fn read_config() -> Option<HashMap<String, String>> {
         .unwrap_or_else(|e| panic!("DOTCONFIG={path} cannot be read: {e}"));
     Some(
         text.lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
             .filter_map(|l| l.split_once('='))
             .map(|(k, v)| (k.trim().to_string(), v.trim().trim_matches('"').to_string()))
             .collect(),

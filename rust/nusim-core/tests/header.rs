@@ -5,7 +5,7 @@
 
 use nusim_core::field::Field;
 use nusim_core::nusim::{OBJ_NUSIM, OBJ_PROFILE};
-use nusim_core::objects::{res508, EID_LEN, ICCID_LEN};
+use nusim_core::objects::{res508, BACKUP_INST, EID_LEN, ICCID_LEN};
 use nusim_core::platform::{Decision, Source};
 use nusim_core::result::LoadResult;
 use std::collections::BTreeMap;
@@ -89,6 +89,17 @@ fn ids_and_sizes_match() {
     }
     assert_eq!(c["EID_LEN"], EID_LEN as i64);
     assert_eq!(c["ICCID_LEN"], ICCID_LEN as i64);
+}
+
+#[test]
+fn backup_instance_matches() {
+    let h = header();
+    let line = h
+        .lines()
+        .find(|l| l.starts_with("#define LWM2M_NUSIM_BACKUP_INSTANCE "))
+        .expect("LWM2M_NUSIM_BACKUP_INSTANCE");
+    let v = line.rsplit(' ').next().unwrap().trim_start_matches("0x");
+    assert_eq!(u16::from_str_radix(v, 16).unwrap(), BACKUP_INST);
 }
 
 #[test]

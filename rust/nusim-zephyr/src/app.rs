@@ -33,7 +33,8 @@
 //! ```
 
 use crate::platform::{call, Core, Zephyr, CORE};
-use core::ffi::{c_char, c_uint, c_void, CStr};
+use core::ptr;
+use core::sync::atomic::{AtomicPtr, Ordering};
 
 pub use nusim_core::objects::Status;
 pub use nusim_core::platform::{Decision, Error, Source};
@@ -59,76 +60,73 @@ pub trait Application: Sync {
     }
 }
 
-/// The 507 instance reported for a load of the backup package.
-pub const BACKUP_INSTANCE: u16 = 0xFFFF;
+/// The 507 instance reported for a load of the backup package
+/// (`LWM2M_NUSIM_BACKUP_INSTANCE`).
+pub use nusim_core::objects::BACKUP_INST as BACKUP_INSTANCE;
 
-/// An [`Application`] as the C glue calls it: `struct lwm2m_nusim_callbacks` (the glue
-/// checks the two layouts agree). Made at compile time by [`Callbacks::new`] and kept in a
-/// `static`.
-#[repr(C)]
-pub struct NusimRsCallbacks {
-    policy: Option<extern "C" fn(c_uint, u16, *mut c_void) -> c_uint>,
-    result: Option<extern "C" fn(c_uint, u16, c_uint, *const c_char, *mut c_void)>,
-    user_data: *const c_void,
+/// An [`Application`], made at compile time by [`Callbacks::new`] and kept in a `static`.
+/// The module calls it from Rust; the C API's `struct lwm2m_nusim_callbacks` is not
+/// involved.
+pub struct Callbacks {
+    policy: fn(*const (), Source, u16) -> Decision,
+    result: fn(*const (), Source, u16, LoadResult, &str),
+    app: *const (),
 }
 
-/// The name the API uses.
-pub type Callbacks = NusimRsCallbacks;
-
-// SAFETY: user_data is a shared reference to an `Application` (which is Sync), set only by
+// SAFETY: `app` is a shared reference to an `Application` (which is Sync), set only by
 // `new` and only read; the function pointers are plain functions.
-unsafe impl Sync for NusimRsCallbacks {}
+unsafe impl Sync for Callbacks {}
 
-impl NusimRsCallbacks {
+impl Callbacks {
     /// The callbacks of `app`, for a `static`.
     pub const fn new<A: Application>(app: &'static A) -> Self {
         Self {
-            policy: Some(policy_of::<A>),
-            result: Some(result_of::<A>),
-            user_data: (app as *const A).cast(),
+            policy: policy_of::<A>,
+            result: result_of::<A>,
+            app: (app as *const A).cast(),
         }
     }
 }
 
-extern "C" fn policy_of<A: Application>(source: c_uint, inst: u16, user: *mut c_void) -> c_uint {
-    // SAFETY: user_data was made from a `&'static A` by `Callbacks::new::<A>`, and the glue
-    // passes it back unchanged with the pointers of the same struct.
-    let app = unsafe { &*user.cast::<A>() };
-    let decision = match source_of(source) {
-        Some(s) => app.policy(s, inst),
-        // Not a source the module sends: fail closed.
-        None => Decision::Deny,
-    };
-    decision as c_uint
+fn policy_of<A: Application>(app: *const (), source: Source, inst: u16) -> Decision {
+    // SAFETY: `app` was made from a `&'static A` by `Callbacks::new::<A>`, with this very
+    // function beside it.
+    unsafe { &*app.cast::<A>() }.policy(source, inst)
 }
 
-extern "C" fn result_of<A: Application>(
-    source: c_uint,
+fn result_of<A: Application>(
+    app: *const (),
+    source: Source,
     inst: u16,
-    result: c_uint,
-    iccid: *const c_char,
-    user: *mut c_void,
+    result: LoadResult,
+    iccid: &str,
 ) {
     // SAFETY: as in policy_of.
-    let app = unsafe { &*user.cast::<A>() };
-    let iccid = if iccid.is_null() {
-        ""
-    } else {
-        // SAFETY: the glue passes 508/0/1 as a NUL-terminated string that lives during the
-        // call.
-        unsafe { CStr::from_ptr(iccid) }.to_str().unwrap_or("")
-    };
-    let result = u8::try_from(result)
-        .ok()
-        .and_then(LoadResult::from_u8)
-        .unwrap_or(LoadResult::Failed);
-    if let Some(s) = source_of(source) {
-        app.result(s, inst, result, iccid);
-    }
+    unsafe { &*app.cast::<A>() }.result(source, inst, result, iccid);
 }
 
-fn source_of(v: c_uint) -> Option<Source> {
-    u8::try_from(v).ok().and_then(Source::from_u8)
+/// The installed callbacks: null, or a `&'static Callbacks`.
+static INSTALLED: AtomicPtr<Callbacks> = AtomicPtr::new(ptr::null_mut());
+
+/// The application's callbacks, if a Rust application installed some.
+pub(crate) fn installed() -> Option<&'static Callbacks> {
+    let p = INSTALLED.load(Ordering::Acquire);
+    // SAFETY: INSTALLED holds null or a pointer made from a `&'static Callbacks`.
+    (!p.is_null()).then(|| unsafe { &*p })
+}
+
+impl Callbacks {
+    /// Asks the policy.
+    pub(crate) fn ask(&self, source: Source, inst: u16) -> Decision {
+        (self.policy)(self.app, source, inst)
+    }
+
+    /// Tells the result; `iccid` is 508/0/1's text (a trailing NUL is dropped).
+    pub(crate) fn tell(&self, source: Source, inst: u16, result: LoadResult, iccid: &[u8]) {
+        let text = iccid.strip_suffix(&[0]).unwrap_or(iccid);
+        let text = core::str::from_utf8(text).unwrap_or("");
+        (self.result)(self.app, source, inst, result, text);
+    }
 }
 
 /// Sends the `log` records of the application and of the module to Zephyr's log, under the
@@ -143,9 +141,11 @@ pub fn set_logger() -> Result<(), log::SetLoggerError> {
 }
 
 /// Installs the application's callbacks (`None` removes them; a callback already running
-/// finishes). Without callbacks every load is allowed.
+/// finishes). Without callbacks every load is allowed. While they are installed they are
+/// asked instead of any C callbacks (`lwm2m_nusim_set_callbacks()`).
 pub fn set_callbacks(cb: Option<&'static Callbacks>) {
-    crate::ffi::glue::set_callbacks(cb);
+    let p = cb.map_or(ptr::null_mut(), |c| ptr::from_ref(c).cast_mut());
+    INSTALLED.store(p, Ordering::Release);
 }
 
 /// Loads the profile stored in 507 instance `inst`, as a server would: 508/0/4 is pointed

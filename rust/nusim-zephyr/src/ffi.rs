@@ -35,8 +35,6 @@ mod sys {
         pub fn nusim_glue_current_thread() -> *const c_void;
         pub fn nusim_glue_policy(source: u8, inst: u16, answer: *mut c_int) -> bool;
         pub fn nusim_glue_report(source: u8, inst: u16, result: u8, iccid: *const c_char);
-        /// Declared for C in the public header, with `struct lwm2m_nusim_callbacks`.
-        pub fn lwm2m_nusim_set_callbacks(cb: *const crate::app::NusimRsCallbacks);
     }
 }
 
@@ -60,13 +58,6 @@ pub mod glue {
     pub fn notify(obj: u16, inst: u16, res: u16) {
         // SAFETY: no preconditions.
         unsafe { sys::nusim_glue_notify(obj, inst, res) }
-    }
-    /// Installs the application's callbacks in the bridge (`None` removes them).
-    pub fn set_callbacks(cb: Option<&'static crate::app::Callbacks>) {
-        let p = cb.map_or(core::ptr::null(), core::ptr::from_ref);
-        // SAFETY: null or a struct that lives for the rest of the program; its layout is
-        // checked against struct lwm2m_nusim_callbacks in src/nusim_bridge.c.
-        unsafe { sys::lwm2m_nusim_set_callbacks(p) }
     }
     /// Creates 507 instance `inst` in the engine (its create callback runs in this call).
     pub fn create_profile(inst: u16) -> c_int {

@@ -196,10 +196,17 @@ impl Platform for Zephyr {
     }
 
     fn policy(&mut self, source: Source, inst: u16) -> Option<i32> {
-        glue::policy(source as u8, inst)
+        // A Rust application's callbacks (crate::app), else the C API's.
+        match crate::app::installed() {
+            Some(cb) => Some(cb.ask(source, inst) as i32),
+            None => glue::policy(source as u8, inst),
+        }
     }
 
     fn report(&mut self, source: Source, inst: u16, result: LoadResult, iccid: &[u8]) {
-        glue::report(source as u8, inst, result as u8, iccid);
+        match crate::app::installed() {
+            Some(cb) => cb.tell(source, inst, result, iccid),
+            None => glue::report(source as u8, inst, result as u8, iccid),
+        }
     }
 }

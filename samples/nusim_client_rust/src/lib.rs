@@ -39,7 +39,8 @@ impl Application for Policy {
         if result == LoadResult::Success && matches!(source, Source::Server | Source::Local) {
             // A new profile: reach the server over it. Its answer proves the profile;
             // without it the backup returns.
-            // SAFETY: no arguments; the client was started by rust_main.
+            // SAFETY: no arguments and no preconditions (before the client runs, the
+            // engine refuses the update).
             unsafe { nusim_client_update() };
         }
     }

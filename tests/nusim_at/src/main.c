@@ -10,6 +10,7 @@
 
 #include <string.h>
 #include <zephyr/drivers/serial/uart_emul.h>
+#include <zephyr/drivers/uart.h>
 #include <zephyr/kernel.h>
 #include <zephyr/ztest.h>
 #include <nusim/nusim.h>
