@@ -6,7 +6,7 @@
 #   at        + Objects 507/508, AT driver, device-side checks (a product setup)
 #   at-nochk  + Objects 507/508, AT driver, checks off (CONFIG_LWM2M_NUSIM_CHECK_PACKAGES=n)
 #   at-settings / at-persist  the AT setup with settings on NVS, persistence off / on
-#             (on FOOTPRINT_PERSIST_BOARD, default nrf9160dk_nrf9160: it has a storage
+#             (on FOOTPRINT_PERSIST_BOARD, default nrf9160dk (either line's name): it has a storage
 #             partition); their difference is the cost of CONFIG_LWM2M_NUSIM_PERSIST
 # Differences to base are the module's cost; at - at-nochk is the cost of the checks.
 # Flash = text + data, RAM = data + bss (arm-none-eabi-size); RAM includes the work
@@ -45,7 +45,7 @@ printf '%-44s flash %+7d B, RAM %+7d B (work-queue stack %s B)\n' \
   "device-side checks (at - at-nochk):" $((fa - fn)) $((ra - rn)) "-"
 # Persistence (CONFIG_LWM2M_NUSIM_PERSIST) needs a board with a flash driver and a storage
 # partition for NVS: measured on $persist_board, both builds with settings on NVS.
-persist_board=${FOOTPRINT_PERSIST_BOARD:-nrf9160dk_nrf9160}
+persist_board=${FOOTPRINT_PERSIST_BOARD:-$NUSIM_BOARD_NRF9160}
 settings=(-DCONFIG_LWM2M_NUSIM=y -DEXTRA_DTC_OVERLAY_FILE="$app/at.overlay" -DCONFIG_FLASH=y
   -DCONFIG_FLASH_MAP=y -DCONFIG_NVS=y -DCONFIG_SETTINGS=y -DCONFIG_SETTINGS_NVS=y)
 board_was=$board

@@ -1,6 +1,6 @@
 # Copyright (c) 2026 nusim-lwm2m contributors
 # SPDX-License-Identifier: Apache-2.0
-"""The carrier-switch demo (scripts/demo): samples/nusim_client on native_sim_64 and the
+"""The carrier-switch demo (scripts/demo): samples/nusim_client on native_sim (64-bit) and the
 aiocoap LwM2M server in a private network namespace. The server writes a real-size profile
 (1 KB encP) into 507/0, links 508/0/4 to it and executes 508/0/5; the demo prints the
 ICCID before and after and the Load Profile Result. Run as root: demo.py <build dir>."""

@@ -1,7 +1,7 @@
 # Copyright (c) 2026 nusim-lwm2m contributors
 # SPDX-License-Identifier: Apache-2.0
-"""Carrier switches end to end: samples/nusim_client on native_sim_64 (the real Zephyr
-LwM2M engine, Objects 507/508, the simulated nuSIM) against the aiocoap LwM2M server,
+"""Carrier switches end to end: samples/nusim_client (or --e2e-sample) on native_sim (the
+real Zephyr LwM2M engine, Objects 507/508, the simulated nuSIM) against the aiocoap LwM2M server,
 over the TAP interface of a network namespace the suite creates and removes.
 
 The tests run in order on one device, as one server would drive it: each leaves the
