@@ -5,6 +5,7 @@
  * The LwM2M client of the nuSIM samples (nusim_client.h).
  */
 
+#include <errno.h>
 #include <zephyr/kernel.h>
 #include <zephyr/logging/log.h>
 #include <zephyr/net/lwm2m.h>
@@ -18,8 +19,9 @@ static struct lwm2m_ctx client;
 
 static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev);
 
-/* After a refused or failed registration the engine stops: start it again a little
- * later, as a device whose server was out of reach must.
+/* After a refused or failed registration Zephyr 3.4's client stops: start it again a
+ * little later, as a device whose server was out of reach must. Zephyr 4.x's client goes
+ * on retrying by itself (with a back-off) and reports the same events meanwhile.
  */
 static void restart_client(struct k_work *work)
 {
@@ -27,7 +29,9 @@ static void restart_client(struct k_work *work)
 
 	ARG_UNUSED(work);
 	ret = lwm2m_rd_client_start(&client, CONFIG_NUSIM_CLIENT_ENDPOINT, 0, rd_event, NULL);
-	if (ret < 0) {
+	if (ret == -EINPROGRESS) {
+		LOG_INF("The LwM2M client retries by itself");
+	} else if (ret < 0) {
 		LOG_WRN("Restarting the LwM2M client failed: %d", ret);
 	}
 }
