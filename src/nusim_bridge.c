@@ -44,7 +44,6 @@ SAME_FIELD(lwm2m_nusim_status, NusimRsStatus, backup_iccid);
 SAME_FIELD(lwm2m_nusim_status, NusimRsStatus, profiles);
 BUILD_ASSERT(sizeof(struct lwm2m_nusim_status) == sizeof(struct NusimRsStatus));
 
-
 /* --- work queue --- */
 
 K_THREAD_STACK_DEFINE(nusim_wq_stack, CONFIG_LWM2M_NUSIM_WORKQ_STACK_SIZE);

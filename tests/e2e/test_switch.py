@@ -166,7 +166,7 @@ def test_switch_with_a_tlv_instance(lab):
     lab.link_and_load(0)
     assert lab.wait_result(ob_result) == OK
     # The server sees the load accepted (2) before its result (0).
-    seen = [n.payload for n in ob_result.notifications]
+    seen = [x.payload for x in ob_result.notifications]
     assert b"2" in seen and seen.index(b"2") < seen.index(b"0"), seen
     assert ob_iccid.wait(lambda r: r.text() == ICCID_A, 10)
     assert lab.text("/508/0/1") == ICCID_A
