@@ -120,9 +120,4 @@ function(nusim_rust_staticlib)
   set_target_properties(${R_LIB} PROPERTIES IMPORTED_LOCATION ${lib})
   add_dependencies(${R_LIB} ${R_LIB}_build)
   zephyr_link_libraries(${R_LIB})
-  if(CONFIG_ARM)
-    # Rust objects carry no .note.GNU-stack; under twister's --fatal-warnings binutils 2.40
-    # would fail the link on "missing .note.GNU-stack section implies executable stack".
-    zephyr_ld_options(-Wl,-z,noexecstack)
-  endif()
 endfunction()
