@@ -31,7 +31,8 @@ int __wrap_lwm2m_write_handler(struct lwm2m_engine_obj_inst *obj_inst,
 {
 	struct lwm2m_block_context *blk;
 	struct NusimRsWrite w = {.last = true, .content_format = -1};
-	int ret, cf;
+	struct coap_option cf_opt;
+	int ret;
 
 	if (!obj_inst || !obj_inst->obj || obj_inst->obj->obj_id != LWM2M_NUSIM_OBJ_PROFILE ||
 	    !res || !msg || !msg->in.in_cpkt) {
@@ -40,9 +41,13 @@ int __wrap_lwm2m_write_handler(struct lwm2m_engine_obj_inst *obj_inst,
 	/* The engine receives into NET_IPV6_MTU bytes and cuts a longer datagram silently. */
 	w.received = msg->in.in_cpkt->max_len;
 	w.receive_max = NET_IPV6_MTU;
-	/* As the engine sees it: it keeps the option in a uint16_t. */
-	cf = coap_get_option_int(msg->in.in_cpkt, COAP_OPTION_CONTENT_FORMAT);
-	w.content_format = cf < 0 ? -1 : (uint16_t)cf;
+	/* As the engine reads it (lwm2m_message_handling.c): the option's value cut to the
+	 * uint16_t it keeps. coap_get_option_int() would make a 4-byte value of 0x80000000 and
+	 * above negative, which reads as no Content-Format at all.
+	 */
+	if (coap_find_options(msg->in.in_cpkt, COAP_OPTION_CONTENT_FORMAT, &cf_opt, 1) > 0) {
+		w.content_format = (uint16_t)coap_option_value_to_int(&cf_opt);
+	}
 	blk = msg->in.block_ctx;
 	if (blk) {
 		w.block = true;

@@ -298,6 +298,17 @@ def test_one_message_too_large_is_refused_not_cut(lab):
     assert lab.text("/507/1/0") == values[0]
 
 
+def test_content_format_is_read_as_the_engine_reads_it(lab):
+    """A Content-Format sent in four bytes (0x8000_2D16): the engine keeps its low 16 bits,
+    TLV, so the module must see TLV too and refuse it block-wise (5.01), not take it for a
+    request without a format and assemble its blocks as plain text."""
+    before = lab.text("/507/1/0")
+    payload = codec.tlv_resources({0: "A" * 700})
+    r = lab.srv.write(EP, "/507/1/0", payload, 0x8000_0000 | codec.TLV, block_size=512)
+    assert r.code.dotted == "5.01", r
+    assert lab.text("/507/1/0") == before
+
+
 @pytest.mark.parametrize(
     "kind,code",
     [("other-ci", 6), ("sig-kpubdp", 7), ("sig-ekpubdp", 8), ("encp", 9), ("unparsable", 10)],

@@ -41,8 +41,9 @@ pub use nusim_core::platform::{Decision, Error, Source};
 pub use nusim_core::result::LoadResult;
 
 /// What the module asks and tells the application. Both run on the module's work queue,
-/// without the LwM2M registry lock: they may call the LwM2M API and this module's API
-/// (except that a load waits for the policy's answer), and should return promptly.
+/// without the LwM2M registry lock: they may call the LwM2M API and this module's API (a
+/// `load` or `rollback` from inside them answers [`Error::Busy`]: a load is running), and
+/// should return promptly, since the load waits for the policy's answer.
 pub trait Application: Sync {
     /// Asked before the package of a server's or a local load reaches the nuSIM. Not asked
     /// for the backup going back: a device whose new profile failed must be able to
