@@ -23,7 +23,10 @@ impl Port for Replay<'_> {
             self.now += u64::from(timeout_ms);
             return Ok(0);
         }
-        let cut = self.cuts.first().map_or(buf.len(), |&c| usize::from(c).max(1));
+        let cut = self
+            .cuts
+            .first()
+            .map_or(buf.len(), |&c| usize::from(c).max(1));
         self.cuts = self.cuts.get(1..).unwrap_or(&[]);
         let n = cut.min(buf.len()).min(self.data.len());
         buf[..n].copy_from_slice(&self.data[..n]);

@@ -25,10 +25,13 @@ fuzz_target!(|data: &[u8]| {
     }
     assert!(res < 7);
     let mut out = vec![0u8; 2 * ENCP_MAX + 2];
-    let n = store.read_text(3, res, &mut out).expect("a stored value reads back");
+    let n = store
+        .read_text(3, res, &mut out)
+        .expect("a stored value reads back");
     let written = &text[..len];
     let back = &out[..n];
-    let mixed_hex = written.iter().any(u8::is_ascii_lowercase) && written.iter().any(u8::is_ascii_uppercase)
+    let mixed_hex = written.iter().any(u8::is_ascii_lowercase)
+        && written.iter().any(u8::is_ascii_uppercase)
         && written.iter().all(u8::is_ascii_hexdigit);
     if mixed_hex {
         assert!(back.eq_ignore_ascii_case(written));

@@ -3,21 +3,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use nusim_model::{schedule, Bytes};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&cfg, rest)) = data.split_first() else {
-        return;
-    };
-    let mut rng = Bytes(rest);
-    let steps = 10 + u32::from(cfg >> 2) % 40;
-    let r = match cfg & 3 {
-        0 => schedule::<_, true, 60>(&mut rng, steps),
-        1 => schedule::<_, true, 0>(&mut rng, steps),
-        2 => schedule::<_, false, 60>(&mut rng, steps),
-        _ => schedule::<_, false, 0>(&mut rng, steps),
-    };
-    if let Err(e) = r {
+    if let Err(e) = nusim_model::run_bytes(data) {
         panic!("{e}");
     }
 });

@@ -32,16 +32,30 @@ fuzz_target!(|data: &[u8]| {
                 store.delete(inst);
             }
             2 => {
-                let _ = n508.set_link(ObjLnk { obj_id: 507, obj_inst: inst }, &store);
+                let _ = n508.set_link(
+                    ObjLnk {
+                        obj_id: 507,
+                        obj_inst: inst,
+                    },
+                    &store,
+                );
             }
             3 => {
-                let _ = n508.set_link(ObjLnk { obj_id: u16::from(op), obj_inst: inst }, &store);
+                let _ = n508.set_link(
+                    ObjLnk {
+                        obj_id: u16::from(op),
+                        obj_inst: inst,
+                    },
+                    &store,
+                );
             }
             4 => match n508.execute(&store, &mut scratch) {
                 Ok(Started::Load(n)) => {
                     assert!(n > HEADER_LEN && n <= W);
                     let link = n508.link();
-                    let p = store.get(link.obj_inst).expect("loaded from a live instance");
+                    let p = store
+                        .get(link.obj_inst)
+                        .expect("loaded from a live instance");
                     for f in Field::ALL {
                         let v = p.value(f).expect("every field present");
                         let o = f.wire_offset();

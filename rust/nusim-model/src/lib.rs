@@ -138,8 +138,10 @@ pub struct World {
     asked: usize,
     /// 508 resources notified during the step (bit per resource).
     notified: u8,
-    /// A local load that arrived during the step set 508/0/4 (true), or may have (false).
-    local_link: Option<(u16, bool)>,
+    /// Local loads that arrived during the step, in order: each set 508/0/4 (true), or
+    /// may have (false). Every one counts: a later one that fails to store its link puts
+    /// back the link an earlier one stored.
+    local_links: Vec<(u16, bool)>,
     /// A storage write failed (not by a power cut) since the last restart: RAM may be
     /// ahead of the flash.
     save_failed: bool,
@@ -226,10 +228,13 @@ impl<R: Choice, const PERSIST: bool, const NET: u32> Fake<'_, R, PERSIST, NET> {
             1 => {
                 let inst = self.rng.below(3) as u16;
                 let r = Obj::local_load(cells, self, inst);
+                if TRACE.load(std::sync::atomic::Ordering::Relaxed) {
+                    eprintln!("  meanwhile: local load {inst}: {r:?}");
+                }
                 assert!(!busy || r.is_err(), "local load while busy: {r:?}");
                 self.w.asked += usize::from(r.is_ok());
                 if r.is_ok() || r == Err(Error::Storage) {
-                    self.w.local_link = Some((inst, r.is_ok()));
+                    self.w.local_links.push((inst, r.is_ok()));
                 }
             }
             2 => {
@@ -577,7 +582,7 @@ pub fn schedule<R: Choice, const PERSIST: bool, const NET: u32>(
             }
         }
         // No power cuts here: a local load that failed to store its link changed nothing.
-        if let Some((l, true)) = w.local_link.take() {
+        for (l, _) in w.local_links.drain(..).filter(|(_, sure)| *sure) {
             acked.link = Some(l);
         }
         check::<R, PERSIST, NET>(&cells, &mut w, rng, &acked)
@@ -810,9 +815,13 @@ pub fn schedule<R: Choice, const PERSIST: bool, const NET: u32>(
                 _ => run_work(&cells, &mut p),
             }
         }
-        if let Some((l, sure)) = w.local_link.take() {
+        for (l, sure) in w.local_links.drain(..) {
             if sure {
+                // Stored and answered: whatever failed before it was no power cut.
                 acked.link = Some(l);
+                if let Some(m) = maybe.as_mut() {
+                    m.link = Some(l);
+                }
             } else {
                 let mut a = maybe.take().unwrap_or_else(|| acked.clone());
                 a.link = Some(l);
@@ -903,8 +912,16 @@ pub fn schedule<R: Choice, const PERSIST: bool, const NET: u32>(
             nested: false,
         };
         run_work(&cells, &mut p);
+        if TRACE.load(std::sync::atomic::Ordering::Relaxed) {
+            eprintln!(
+                "  drain: {:?} pending {:?} local {:?}",
+                cells.with(|s| s.status()),
+                w.pending,
+                w.local_links
+            );
+        }
         // No power cuts here: a local load that failed to store its link changed nothing.
-        if let Some((l, true)) = w.local_link.take() {
+        for (l, _) in w.local_links.drain(..).filter(|(_, sure)| *sure) {
             acked.link = Some(l);
         }
         notified(&cells, &w, before).map_err(|e| format!("drain: {e}"))?;
@@ -1141,5 +1158,23 @@ fn check<R: Choice, const PERSIST: bool, const NET: u32>(
     }
     Ok(())
 }
+/// Runs the schedule a fuzzer's bytes describe: the first byte picks the configuration
+/// (persistence, network deadline) and the length, the rest is every choice. The `model`
+/// cargo-fuzz target and the regression test over the inputs it found both run this.
+pub fn run_bytes(data: &[u8]) -> Result<(), String> {
+    let Some((&cfg, rest)) = data.split_first() else {
+        return Ok(());
+    };
+    let mut rng = Bytes(rest);
+    let steps = 10 + u32::from(cfg >> 2) % 40;
+    match cfg & 3 {
+        0 => schedule::<_, true, 60>(&mut rng, steps),
+        1 => schedule::<_, true, 0>(&mut rng, steps),
+        2 => schedule::<_, false, 60>(&mut rng, steps),
+        _ => schedule::<_, false, 0>(&mut rng, steps),
+    }
+    .map(|_| ())
+}
+
 /// Prints each step of a schedule (the test sets it from `NUSIM_MODEL_TRACE`).
 pub static TRACE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);

@@ -58,3 +58,29 @@ fn random_schedules_keep_the_documented_behaviour() {
         assert!(seen.backup > total / 10 && seen.rolled_back > 0 && seen.rollback_failed > 0);
     }
 }
+
+/// Every input in `tests/found/` (schedules the `model` fuzz target found breaking a rule,
+/// kept after the fix) keeps the documented behaviour.
+#[test]
+fn schedules_the_fuzzer_found_keep_the_documented_behaviour() {
+    if std::env::var_os("NUSIM_MODEL_TRACE").is_some() {
+        nusim_model::TRACE.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/found");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/found")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    names.sort();
+    assert!(!names.is_empty(), "no inputs in {}", dir.display());
+    let failed: Vec<String> = names
+        .iter()
+        .filter_map(|p| {
+            let data = std::fs::read(p).expect("input");
+            nusim_model::run_bytes(&data)
+                .err()
+                .map(|e| format!("{}: {e}", p.display()))
+        })
+        .collect();
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
