@@ -91,19 +91,37 @@ function(nusim_rust_staticlib)
   nusim_rust_target(triple)
   nusim_rust_cargo(${triple} cargo_cmd build_std)
 
-  set(target_dir ${CMAKE_BINARY_DIR}/nusim-rust)
+  # NUSIM_RUST_TARGET_DIR (environment, at configure time): one cargo target directory
+  # for builds that run one after the other (scripts/footprint), so core and the crates
+  # are compiled once. Never for builds that run in parallel: they would race on the
+  # one output library.
+  if(DEFINED ENV{NUSIM_RUST_TARGET_DIR})
+    set(target_dir $ENV{NUSIM_RUST_TARGET_DIR})
+  else()
+    set(target_dir ${CMAKE_BINARY_DIR}/nusim-rust)
+  endif()
   set(lib ${target_dir}/${triple}/release/lib${R_LIB}.a)
   set(args build --release --locked -p ${R_CRATE} --target ${triple}
       --manifest-path ${NUSIM_ROOT}/Cargo.toml --target-dir ${target_dir})
+  # brainpoolP256r1 on crypto-bigint: about a third of the default backend's flash.
+  set(rustflags "'--cfg','bp256_backend=\"bigint\"'")
   if(build_std)
+    # core is built here, so it can be built to abort on a panic at once
+    # (panic=immediate-abort): no panic path links core::fmt's formatting (about 8 KB on
+    # Cortex-M). A panic is then an undefined instruction, which Zephyr's fatal error
+    # handler reports with the program counter (docs/measurements.md).
     list(APPEND args -Zbuild-std=core,compiler_builtins)
+    string(APPEND rustflags ",'-Zunstable-options','-Cpanic=immediate-abort'")
+    message(STATUS "nusim-lwm2m: Rust for ${triple}: core built here, panic=immediate-abort")
+  else()
+    message(STATUS "nusim-lwm2m: Rust for ${triple}: the installed core (its panic paths "
+                   "link core::fmt)")
   endif()
   if(R_FEATURES)
     string(REPLACE ";" "," f "${R_FEATURES}")
     list(APPEND args --features ${f})
   endif()
-  # brainpoolP256r1 on crypto-bigint: about a third of the default backend's flash.
-  list(APPEND args --config "build.rustflags=['--cfg','bp256_backend=\"bigint\"']")
+  list(APPEND args --config "build.rustflags=[${rustflags}]")
 
   add_custom_command(
     OUTPUT ${lib}

@@ -82,7 +82,7 @@ fn check_features(k: &Kconfig) {
                 .to_string()
         } else {
             "add feature \"rust-application\" of nusim-zephyr (CONFIG_RUST=y: the \
-             application's zephyr crate supplies the panic handler and the logger)"
+             application's zephyr crate supplies the panic handler)"
                 .to_string()
         });
     }
@@ -109,6 +109,12 @@ fn main() {
     let attempts = k.num("CONFIG_LWM2M_NUSIM_FALLBACK_ATTEMPTS", 5);
     let retry = k.num("CONFIG_LWM2M_NUSIM_FALLBACK_RETRY_DELAY", 10);
     let driver_wait = k.num("CONFIG_LWM2M_NUSIM_DRIVER_WAIT_MS", 10000);
+    // The Rust lines go to log module `nusim`: below its level they are not compiled in.
+    let log_level = if k.on("CONFIG_LOG") {
+        k.num("CONFIG_NUSIM_LOG_LEVEL", 3)
+    } else {
+        0
+    };
     assert!(
         (1..=255).contains(&attempts),
         "CONFIG_LWM2M_NUSIM_FALLBACK_ATTEMPTS must be 1..255"
@@ -135,7 +141,8 @@ fn main() {
              /// CONFIG_LWM2M_NUSIM_POLICY_RETRY (seconds)\npub const POLICY_RETRY_S: u32 = {policy_retry};\n\
              /// CONFIG_LWM2M_NUSIM_FALLBACK_ATTEMPTS\npub const FALLBACK_ATTEMPTS: u8 = {attempts};\n\
              /// CONFIG_LWM2M_NUSIM_FALLBACK_RETRY_DELAY (seconds)\npub const FALLBACK_RETRY_S: u32 = {retry};\n\
-             /// CONFIG_LWM2M_NUSIM_DRIVER_WAIT_MS\npub const DRIVER_WAIT_MS: u32 = {driver_wait};\n",
+             /// CONFIG_LWM2M_NUSIM_DRIVER_WAIT_MS\npub const DRIVER_WAIT_MS: u32 = {driver_wait};\n\
+             /// CONFIG_NUSIM_LOG_LEVEL (0 without CONFIG_LOG)\npub const LOG_LEVEL: u8 = {log_level};\n",
         ),
     )
     .unwrap();

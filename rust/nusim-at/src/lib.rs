@@ -85,6 +85,37 @@ pub enum AtError {
     Port(i32),
 }
 
+impl nusim_core::log::Describe for AtError {
+    fn describe(&self, l: &mut nusim_core::log::Line) {
+        match *self {
+            AtError::Modem(code) => {
+                l.push(b"modem error ");
+                l.int(i64::from(code));
+            }
+            AtError::Timeout => l.push(b"timeout"),
+            AtError::Malformed => l.push(b"malformed answer"),
+            AtError::Overlong => l.push(b"line too long"),
+            AtError::TooLarge => l.push(b"value too large"),
+            AtError::Port(e) => {
+                l.push(b"UART error ");
+                l.int(i64::from(e));
+            }
+        }
+    }
+}
+
+impl nusim_core::log::Describe for Request {
+    fn describe(&self, l: &mut nusim_core::log::Line) {
+        l.push(match self {
+            Request::SetProfile => b"SETPROFILE",
+            Request::GetEid => b"GETEID",
+            Request::GetIccid => b"NCCID",
+            Request::GetCertificate => b"GETCERTIFICATE",
+            Request::GetCapabilities => b"GETCAPABILITIES",
+        });
+    }
+}
+
 /// How long the line must stay silent, after a command with timeout `timeout_ms` timed
 /// out, before the next command may be sent: a quarter of the timeout, from 100 ms to 2 s.
 pub fn quiet_ms(timeout_ms: u32) -> u32 {

@@ -17,6 +17,11 @@ pub enum BlockError {
     TooLong,
 }
 
+crate::log::describe_names!(BlockError {
+    OutOfOrder => "out of order",
+    TooLong => "too long",
+});
+
 /// The value being assembled: its 507 instance and resource, and the next offset.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Assembly {

@@ -30,6 +30,12 @@ pub enum ChainError {
     SigEKpubDp,
 }
 
+crate::log::describe_names!(ChainError {
+    UntrustedCi => "KpubCI not trusted",
+    SigKpubDp => "SigKpubDP does not verify",
+    SigEKpubDp => "SigEKpubDP does not verify",
+});
+
 impl From<ChainError> for crate::result::LoadResult {
     fn from(e: ChainError) -> Self {
         use crate::result::LoadResult;

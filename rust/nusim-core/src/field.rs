@@ -59,6 +59,30 @@ pub enum ValueError {
     },
 }
 
+impl crate::log::Describe for ValueError {
+    fn describe(&self, l: &mut crate::log::Line) {
+        match *self {
+            ValueError::NotHexOrBase64 => l.push(b"neither hex nor base64"),
+            ValueError::WrongLength { expected, got } => {
+                l.push(b"length ");
+                l.int(got as i64);
+                l.push(b", not ");
+                l.int(expected as i64);
+            }
+            ValueError::NotUncompressedPoint => l.push(b"not an uncompressed point"),
+            ValueError::NotBlockMultiple { got } => {
+                l.push(b"length ");
+                l.int(got as i64);
+                l.push(b", not a multiple of 16");
+            }
+            ValueError::TooLong { max } => {
+                l.push(b"longer than ");
+                l.int(max as i64);
+            }
+        }
+    }
+}
+
 impl Field {
     /// All fields, in resource ID order.
     pub const ALL: [Field; 7] = [

@@ -11,6 +11,7 @@
 //! - [`trust`]: the CI keys the device trusts;
 //! - [`persist`]: the versioned CBOR records that survive a restart;
 //! - [`switch`]: backup, trial, automatic fallback and recovery after a restart;
+//! - [`log`]: log lines without `core::fmt`, handed to the platform;
 //! - [`block`]: reassembly of a value written block-wise (CoAP Block1).
 //! - [`chain`] (features `chain-bp256` / `chain-p256`): the ECDSA checks of a package.
 #![no_std]
@@ -23,6 +24,7 @@ pub mod chain;
 pub mod codec;
 pub mod field;
 pub mod load;
+pub mod log;
 pub mod nusim;
 pub mod objects;
 pub mod persist;

@@ -10,7 +10,7 @@
 
 use crate::nusim::{ExecuteError, ObjLnk, Started, OBJ_PROFILE};
 use crate::objects::{
-    fetch_iccid, res508, save, schedule_next, Job, Objects, Show, BACKUP_INST, ICCID_ANSWER_LEN,
+    fetch_iccid, res508, save, schedule_next, Job, Objects, BACKUP_INST, ICCID_ANSWER_LEN,
     ICCID_LEN,
 };
 use crate::persist::{Key, Phase, SlotRecord};
@@ -55,7 +55,13 @@ impl<
                 // Held across the create, so no engine request sees the instance missing.
                 while let Some(id) = Self::locked(cell, p, |s, _| s.take_recreate()) {
                     if let Err(e) = p.create_profile(id) {
-                        log::error!("507/{id} kept but not created in the engine again ({e})");
+                        crate::log!(
+                            p,
+                            Error,
+                            "507/{} kept but not created in the engine again ({})",
+                            id,
+                            e
+                        );
                     }
                     Self::locked(cell, p, |s, _| s.readopted());
                 }
@@ -71,7 +77,11 @@ impl<
     /// network. With nothing to load the result says why.
     pub fn execute<X: Shared<Self, W>, P: Platform>(cell: &X, p: &mut P) -> Result<(), Error> {
         Self::locked(cell, p, |s, p| s.start_load(cell, p, Source::Server)).map_err(|_| {
-            log::warn!("Load Profile refused: a load is running or awaits the network");
+            crate::log!(
+                p,
+                Warn,
+                "Load Profile refused: a load is running or awaits the network"
+            );
             Error::NotPermitted
         })
     }
@@ -129,7 +139,13 @@ impl<
                 p.submit(Work::Load, 0);
             }
             Started::Finished(r) => {
-                log::warn!("Load Profile: nothing to load: result {} ({r:?})", r as u8);
+                crate::log!(
+                    p,
+                    Warn,
+                    "Load Profile: nothing to load: result {} ({})",
+                    r as u8,
+                    &r
+                );
                 let _ = self.save_state(p);
                 self.queue_report(p, source, inst, r);
             }
@@ -173,9 +189,11 @@ impl<
                 return false;
             }
             let id = s.saved.backup.map(|b| b.iccid).unwrap_or_default();
-            log::info!(
+            crate::log!(
+                p,
+                Info,
                 "profile {} reached the network: it is the backup now",
-                Show(id.as_bytes())
+                id.as_bytes()
             );
             let _ = s.save_state(p);
             p.cancel(Work::Deadline);
@@ -200,12 +218,16 @@ impl<
             let next = s.saved.network_timeout();
             match next {
                 Next::LoadBackup(slot) => {
-                    log::warn!(
+                    crate::log!(
+                        p,
+                        Warn,
                         "the new profile did not reach the network in time: loading the backup"
                     );
                     s.begin_backup(Source::Fallback, slot);
                 }
-                Next::Done(LoadResult::RollbackFailed) => log::error!(
+                Next::Done(LoadResult::RollbackFailed) => crate::log!(
+                    p,
+                    Error,
                     "the new profile did not reach the network in time and there is no backup"
                 ),
                 _ => {}
@@ -252,7 +274,13 @@ impl<
             s.note(res508::LOAD_RESULT);
             let _ = s.save_state(p);
         });
-        log::warn!("nuSIM load not attempted: result {} ({r:?})", r as u8);
+        crate::log!(
+            p,
+            Warn,
+            "nuSIM load not attempted: result {} ({})",
+            r as u8,
+            &r
+        );
         Self::report(cell, p, source, inst, r);
     }
 
@@ -272,15 +300,18 @@ impl<
                     s.publish(LoadResult::PolicyDeferred);
                     let _ = s.save_state(p);
                 });
-                log::info!("nuSIM load deferred by the application's policy");
+                crate::log!(p, Info, "nuSIM load deferred by the application's policy");
                 p.submit(Work::Load, P::POLICY_RETRY_S.saturating_mul(1000));
                 Self::report(cell, p, source, inst, LoadResult::PolicyDeferred);
                 return;
             }
             other => {
                 // Fail closed: an answer the API does not define allows nothing.
-                log::error!(
-                    "the application's policy answered {other}, which is not a decision: denied"
+                crate::log!(
+                    p,
+                    Error,
+                    "the application's policy answered {}, which is not a decision: denied",
+                    other
                 );
                 return Self::end_before_chip(cell, p, source, inst, LoadResult::PolicyDenied);
             }
@@ -292,7 +323,9 @@ impl<
         // a failure to tell "nothing changed" from "the profile is gone". Unknown (a driver
         // that does not answer in time) is no ICCID to compare with: no load then.
         let Some(before) = Self::refresh_iccid(cell, p) else {
-            log::error!(
+            crate::log!(
+                p,
+                Error,
                 "the nuSIM's ICCID is unknown (driver not ready): the load is not attempted"
             );
             return Self::end_before_chip(cell, p, source, inst, LoadResult::DriverError);
@@ -348,7 +381,7 @@ impl<
                     .saved
                     .loaded(out, chip_now.as_ref(), P::NETWORK_TIMEOUT_S > 0);
                 if let Next::LoadBackup(slot) = next {
-                    log::warn!("load failed ({r:?}) and the nuSIM no longer holds its profile: loading the backup");
+                    crate::log!(p, Warn, "load failed ({}) and the nuSIM no longer holds its profile: loading the backup", &r);
                     s.begin_backup(Source::Fallback, slot);
                 }
             }
@@ -359,8 +392,8 @@ impl<
             (r, next)
         });
         match r {
-            LoadResult::Success => log::info!("nuSIM profile loaded"),
-            r => log::warn!("nuSIM load failed: result {} ({r:?})", r as u8),
+            LoadResult::Success => crate::log!(p, Info, "nuSIM profile loaded"),
+            r => crate::log!(p, Warn, "nuSIM load failed: result {} ({})", r as u8, &r),
         }
         Self::report(cell, p, source, inst, r);
         schedule_next(p, next);
@@ -467,7 +500,9 @@ impl<
                 return None;
             }
             if chip.is_none() {
-                log::error!(
+                crate::log!(
+                    p,
+                    Error,
                     "the nuSIM's ICCID is still unknown: going back to what is known to work"
                 );
             }
@@ -492,19 +527,28 @@ impl<
         };
         match next {
             Next::LoadBackup(slot) => {
-                log::warn!(
-                    "restart during a switch ({:?}): loading the backup again",
-                    t.phase
+                crate::log!(
+                    p,
+                    Warn,
+                    "restart during a switch ({}): loading the backup again",
+                    &t.phase
                 );
                 self.begin_backup(Source::Fallback, slot);
             }
             Next::AwaitNetwork => {
-                log::info!("restart while a new profile awaits the network: deadline re-armed")
+                crate::log!(
+                    p,
+                    Info,
+                    "restart while a new profile awaits the network: deadline re-armed"
+                )
             }
-            Next::Done(r) => log::warn!(
-                "restart during a switch ({:?}): result {} ({r:?})",
-                t.phase,
-                r as u8
+            Next::Done(r) => crate::log!(
+                p,
+                Warn,
+                "restart during a switch ({}): result {} ({})",
+                &t.phase,
+                r as u8,
+                &r
             ),
             Next::LoadBackupLater(..) => {}
         }
@@ -524,7 +568,7 @@ impl<
         match SlotRecord::decode(&self.reads[..n]) {
             Ok(r) => pkg.set(r.package),
             Err(e) => {
-                log::error!("backup slot {slot} unusable: {e:?}");
+                crate::log!(p, Error, "backup slot {} unusable: {}", slot, &e);
                 false
             }
         }
@@ -547,7 +591,9 @@ impl<
             r
         });
         if let Err(r) = counted {
-            log::error!(
+            crate::log!(
+                p,
+                Error,
                 "backup profile not loaded: {} attempts were made (result {})",
                 P::FALLBACK_ATTEMPTS,
                 r as u8
@@ -591,9 +637,11 @@ impl<
         });
         let r = match next {
             Next::LoadBackupLater(_, attempt) => {
-                log::warn!(
-                    "backup profile not loaded ({:?}), attempt {} of {}: trying again in {} s",
-                    loaded,
+                crate::log!(
+                    p,
+                    Warn,
+                    "backup profile not loaded ({}), attempt {} of {}: trying again in {} s",
+                    &loaded,
                     attempt,
                     P::FALLBACK_ATTEMPTS,
                     retry_delay_s(P::FALLBACK_RETRY_S, attempt)
@@ -602,11 +650,13 @@ impl<
                 loaded
             }
             Next::Done(LoadResult::RolledBack) => {
-                log::warn!("backup profile loaded again (result 18)");
+                crate::log!(p, Warn, "backup profile loaded again (result 18)");
                 LoadResult::RolledBack
             }
             Next::Done(r) => {
-                log::error!(
+                crate::log!(
+                    p,
+                    Error,
                     "backup profile could not be loaded again (result {})",
                     r as u8
                 );
@@ -636,7 +686,12 @@ impl<
                 Err(ChainError::UntrustedCi)
             };
             r.map_err(|e| {
-                log::warn!("package refused on the device, not sent to the nuSIM: {e:?}");
+                crate::log!(
+                    p,
+                    Warn,
+                    "package refused on the device, not sent to the nuSIM: {}",
+                    &e
+                );
                 LoadResult::from(e)
             })
         })

@@ -47,6 +47,11 @@ pub enum LinkError {
     NoInstance,
 }
 
+crate::log::describe_names!(LinkError {
+    WrongObject => "not Object 507",
+    NoInstance => "no such instance",
+});
+
 /// What an accepted execute of 508/0/5 led to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Started {

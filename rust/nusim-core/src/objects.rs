@@ -317,14 +317,18 @@ impl<
         let mut eid = [0u8; EID_LEN];
         let r = p.nusim_eid(&mut eid);
         if !take_text(r, &eid, &mut n.eid, text::is_eid) {
-            log::error!(
+            crate::log!(
+                p,
+                Error,
                 "nuSIM EID unavailable or malformed ({})",
                 r.err().unwrap_or(0)
             );
         }
         self.iccid_known = fetch_iccid(p, &mut n.iccid);
-        n.caps_len = fetch_bytes("capabilities", p.nusim_capabilities(&mut n.caps), 8);
-        n.cert_len = fetch_bytes("certificate", p.nusim_certificate(&mut n.cert), C);
+        let r = p.nusim_capabilities(&mut n.caps);
+        n.caps_len = fetch_bytes(p, "capabilities", r, 8);
+        let r = p.nusim_certificate(&mut n.cert);
+        n.cert_len = fetch_bytes(p, "certificate", r, C);
     }
 
     /// The buffer a record read back at start goes into: empty outside the reading back.
@@ -340,24 +344,35 @@ impl<
     /// [`Self::record_buf`] (an error: the backend's, or the record did not fit). Pass 1
     /// takes instances, the state and the slots, pass 2 the 507 values. A bad record is
     /// reported and skipped; the others are unaffected.
-    pub fn read_back_record(&mut self, name: &[u8], len: Result<usize, i32>) {
+    pub fn read_back_record<P: Platform>(
+        &mut self,
+        p: &mut P,
+        name: &[u8],
+        len: Result<usize, i32>,
+    ) {
         let pass = self.read_back;
         if pass != 1 && pass != 2 {
             return;
         }
         let Some(k) = Key::parse(name) else {
-            log::warn!("unknown record nusim/{}: ignored", Show(name));
+            crate::log!(p, Warn, "unknown record nusim/{}: ignored", name);
             return;
         };
         let n = match len {
             Ok(n) if n <= R => n,
             Ok(n) => {
                 let n = u32::try_from(n).unwrap_or(u32::MAX);
-                log::error!("record {k:?} larger than the buffer ({n}): skipped");
+                crate::log!(
+                    p,
+                    Error,
+                    "record {} larger than the buffer ({}): skipped",
+                    &k,
+                    n
+                );
                 return;
             }
             Err(e) => {
-                log::error!("record {k:?} unreadable ({e}): skipped");
+                crate::log!(p, Error, "record {} unreadable ({}): skipped", &k, e);
                 return;
             }
         };
@@ -365,7 +380,7 @@ impl<
         let r: Result<(), RecordError> = match (pass, k) {
             (1, Key::Instance(i)) => InstanceRecord::decode(rec).map(|_| {
                 if let Err(StoreError::Full) = self.store.create(i) {
-                    log::error!("507/{i} stored but no room: raise CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT");
+                    crate::log!(p, Error, "507/{} stored but no room: raise CONFIG_LWM2M_NUSIM_PROFILE_INSTANCE_COUNT", i);
                 }
             }),
             (1, Key::State) => StateRecord::decode(rec).map(|r| {
@@ -382,18 +397,22 @@ impl<
             (1, Key::Slot(_)) => SlotRecord::decode(rec).map(|_| ()),
             (2, Key::Resource(i, res)) => ResourceRecord::decode(rec).map(|r| {
                 if let Err(e) = self.store.set_value(i, res, r.encoding, r.bytes) {
-                    log::error!("stored 507/{i}/{res} refused ({e:?}): skipped");
+                    crate::log!(p, Error, "stored 507/{}/{} refused ({}): skipped", i, res, &e);
                 }
             }),
             _ => Ok(()),
         };
         match r {
             Ok(()) => {}
-            Err(RecordError::Newer(v)) => log::error!(
-                "record {k:?} is of format version {v}, newer than this code's {}: skipped",
+            Err(RecordError::Newer(v)) => crate::log!(
+                p,
+                Error,
+                "record {} is of format version {}, newer than this code's {}: skipped",
+                &k,
+                v,
                 persist::FORMAT
             ),
-            Err(e) => log::error!("record {k:?} is corrupt ({e:?}): skipped"),
+            Err(e) => crate::log!(p, Error, "record {} is corrupt ({}): skipped", &k, &e),
         }
     }
 
@@ -415,7 +434,12 @@ impl<
 
     fn read_back_all<X: Shared<Self, W>, P: Platform>(cell: &X, p: &mut P) {
         if let Err(e) = p.open_records() {
-            log::error!("storage unavailable ({e}): nothing read back, nothing will persist");
+            crate::log!(
+                p,
+                Error,
+                "storage unavailable ({}): nothing read back, nothing will persist",
+                e
+            );
             return;
         }
         // Lock order registry, then settings: the lock is held around the reading.
@@ -423,7 +447,7 @@ impl<
             for pass in 1..=2 {
                 Self::locked(cell, p, |s, _| s.read_back = pass);
                 if let Err(e) = p.read_records() {
-                    log::error!("reading stored records failed ({e})");
+                    crate::log!(p, Error, "reading stored records failed ({})", e);
                 }
             }
             Self::locked(cell, p, |s, _| s.read_back = 3);
@@ -431,11 +455,17 @@ impl<
         let mut n: u32 = 0;
         while let Some(id) = Self::locked(cell, p, |s, _| s.store.ids().nth(n as usize)) {
             if let Err(e) = p.create_profile(id) {
-                log::error!("507/{id} read back but not created in the engine ({e})");
+                crate::log!(
+                    p,
+                    Error,
+                    "507/{} read back but not created in the engine ({})",
+                    id,
+                    e
+                );
             }
             n += 1;
         }
-        log::info!("{n} stored nuSIM profile instance(s) read back");
+        crate::log!(p, Info, "{} stored nuSIM profile instance(s) read back", n);
     }
 
     /// The part of [`Self::start`] under the state: 508/0/4 and 508/0/6 as stored, and
@@ -467,7 +497,12 @@ impl<
             // As the server left it: a link whose instance is gone dangles, as it did
             // before the restart, until it is rewritten (a load reports 4).
             if self.store.get(inst).is_none() {
-                log::warn!("stored 508/0/4 names 507/{inst}, which is gone: it dangles");
+                crate::log!(
+                    p,
+                    Warn,
+                    "stored 508/0/4 names 507/{}, which is gone: it dangles",
+                    inst
+                );
             }
             self.nusim.put_back_link(ObjLnk {
                 obj_id: OBJ_PROFILE,
@@ -475,7 +510,11 @@ impl<
             });
         }
         if self.state_read && !self.state_primary {
-            log::warn!("state record unusable: taken from its mirror, and written again");
+            crate::log!(
+                p,
+                Warn,
+                "state record unusable: taken from its mirror, and written again"
+            );
             let _ = self.save_state(p);
         }
         if !self.iccid_known {
@@ -483,7 +522,9 @@ impl<
             // the restart decides between "interrupted" and "loaded": that decision waits
             // for the driver, asked again from the work queue with time to get ready.
             if self.saved.trial.is_some_and(|t| t.phase == Phase::Loading) {
-                log::warn!(
+                crate::log!(
+                    p,
+                    Warn,
                     "restart during a load, and the nuSIM's ICCID is unknown yet: asking again"
                 );
                 self.job = Job::AskIccid;
@@ -544,7 +585,12 @@ impl<
         }
         if P::PERSIST {
             if let Err(e) = save(p, Key::Instance(inst), None) {
-                log::error!("507/{inst} not deleted: storage unreachable; it stays");
+                crate::log!(
+                    p,
+                    Error,
+                    "507/{} not deleted: storage unreachable; it stays",
+                    inst
+                );
                 if self.n_recreate < N && !self.recreate[..self.n_recreate].contains(&inst) {
                     self.recreate[self.n_recreate] = inst;
                     self.n_recreate += 1;
@@ -584,17 +630,33 @@ impl<
     /// (4.13). Block-wise only in plain text ([`Error::NotSupported`]: TLV and SenML do
     /// not keep a string's bytes contiguous across blocks). A block that does not continue
     /// the value being assembled: [`Error::Incomplete`] (4.08).
-    pub fn begin_write_507(&mut self, inst: u16, res: u16, w: WriteInfo) -> Result<(), Error> {
+    pub fn begin_write_507<P: Platform>(
+        &mut self,
+        p: &mut P,
+        inst: u16,
+        res: u16,
+        w: WriteInfo,
+    ) -> Result<(), Error> {
         if w.received.saturating_add(1) >= w.receive_max {
-            log::warn!(
-                "507/{inst}/{res}: request of {} bytes may have been cut: use block-wise",
+            crate::log!(
+                p,
+                Warn,
+                "507/{}/{}: request of {} bytes may have been cut: use block-wise",
+                inst,
+                res,
                 w.received
             );
             return Err(Error::TooLarge);
         }
         let (offset, last) = w.block.unwrap_or((0, true));
         if w.block.is_some() && w.content_format.is_some_and(|f| f != 0) {
-            log::warn!("507/{inst}/{res}: block-wise writes only in plain text");
+            crate::log!(
+                p,
+                Warn,
+                "507/{}/{}: block-wise writes only in plain text",
+                inst,
+                res
+            );
             return Err(Error::NotSupported);
         }
         match self.block.place(inst, res, offset) {
@@ -603,7 +665,15 @@ impl<
                 Ok(())
             }
             Err(e) => {
-                log::warn!("507/{inst}/{res}: block at {offset} refused: {e:?}");
+                crate::log!(
+                    p,
+                    Warn,
+                    "507/{}/{}: block at {} refused: {}",
+                    inst,
+                    res,
+                    offset,
+                    &e
+                );
                 Err(Error::Incomplete)
             }
         }
@@ -638,11 +708,25 @@ impl<
             Ok(None) => return Ok(()),
             Ok(Some(total)) => total,
             Err(BlockError::OutOfOrder) => {
-                log::warn!("507/{inst}/{res}: block at {offset} out of order");
+                crate::log!(
+                    p,
+                    Warn,
+                    "507/{}/{}: block at {} out of order",
+                    inst,
+                    res,
+                    offset
+                );
                 return Err(Error::Incomplete);
             }
             Err(BlockError::TooLong) => {
-                log::warn!("507/{inst}/{res}: value longer than {tmax} characters");
+                crate::log!(
+                    p,
+                    Warn,
+                    "507/{}/{}: value longer than {} characters",
+                    inst,
+                    res,
+                    tmax
+                );
                 return Err(Error::BadValue);
             }
         };
@@ -650,7 +734,7 @@ impl<
             Ok(v) => v,
             Err(WriteError::NotFound) => return Err(Error::NotFound),
             Err(WriteError::Invalid(e)) => {
-                log::warn!("507/{inst}/{res} refused: {e:?}");
+                crate::log!(p, Warn, "507/{}/{} refused: {}", inst, res, &e);
                 return Err(Error::BadValue);
             }
         };
@@ -737,7 +821,7 @@ impl<
             obj_inst: u16::from_ne_bytes([self.link_place.0[2], self.link_place.0[3]]),
         };
         if len != self.link_place.0.len() {
-            log::warn!("508/0/4: {len} bytes are no object link");
+            crate::log!(p, Warn, "508/0/4: {} bytes are no object link", len);
             self.link_place.0 = link_bytes(self.nusim.link());
             return Err(Error::BadValue);
         }
@@ -748,7 +832,14 @@ impl<
         let before = self.nusim.link();
         if let Err(e) = self.nusim.set_link(link, &self.store) {
             let e: LinkError = e;
-            log::warn!("508/0/4 refused {}:{}: {e:?}", link.obj_id, link.obj_inst);
+            crate::log!(
+                p,
+                Warn,
+                "508/0/4 refused {}:{}: {}",
+                link.obj_id,
+                link.obj_inst,
+                &e
+            );
             self.link_place.0 = link_bytes(before);
             return Err(Error::BadValue);
         }
@@ -811,7 +902,11 @@ impl<
         r: LoadResult,
     ) {
         if self.n_reports == PENDING_REPORTS {
-            log::warn!("result callbacks fall behind: the oldest waiting result is dropped");
+            crate::log!(
+                p,
+                Warn,
+                "result callbacks fall behind: the oldest waiting result is dropped"
+            );
             self.take_report();
             self.reports_dropped = self.reports_dropped.saturating_add(1);
         }
@@ -861,7 +956,7 @@ impl<
     /// commas or semicolons) and `dt` (65 bytes a key). A malformed key refuses every
     /// package until the application sets valid anchors (fail closed), and says so. Keys
     /// are checked for form only (init runs on the small main stack).
-    pub fn trust_init(&mut self, kconfig: &[u8], dt: &[u8]) {
+    pub fn trust_init<P: Platform>(&mut self, p: &mut P, kconfig: &[u8], dt: &[u8]) {
         use crate::trust::is_uncompressed_point_form as form;
         let r = self
             .trust
@@ -869,11 +964,15 @@ impl<
             .and_then(|()| self.trust.add_hex(kconfig, form));
         match r {
             Ok(()) if self.trust.keys().is_empty() => {
-                log::info!("no trusted CI keys: the nuSIM alone decides which CI it trusts")
+                crate::log!(
+                    p,
+                    Info,
+                    "no trusted CI keys: the nuSIM alone decides which CI it trusts"
+                )
             }
-            Ok(()) => log::info!("{} trusted CI key(s)", self.trust.keys().len()),
+            Ok(()) => crate::log!(p, Info, "{} trusted CI key(s)", self.trust.keys().len()),
             Err(e) => {
-                log::error!("trusted CI keys unusable ({e:?}): every package is refused until lwm2m_nusim_set_trusted_ci_keys()");
+                crate::log!(p, Error, "trusted CI keys unusable ({}): every package is refused until lwm2m_nusim_set_trusted_ci_keys()", &e);
                 self.trust.poison();
             }
         }
@@ -881,12 +980,17 @@ impl<
 
     /// `lwm2m_nusim_set_trusted_ci_keys()`: replaces the trusted keys with `flat` (65 bytes
     /// a key), each checked with `valid`. On error the previous set stays.
-    pub fn set_trusted(&mut self, flat: &[u8], valid: impl Fn(&[u8]) -> bool) -> Result<(), Error> {
+    pub fn set_trusted<P: Platform>(
+        &mut self,
+        p: &mut P,
+        flat: &[u8],
+        valid: impl Fn(&[u8]) -> bool,
+    ) -> Result<(), Error> {
         match self.trust.set(flat, valid) {
             Ok(()) => Ok(()),
             Err(TrustError::TooMany) => Err(Error::NoRoom),
             Err(e) => {
-                log::warn!("trusted CI keys refused: {e:?}");
+                crate::log!(p, Warn, "trusted CI keys refused: {}", &e);
                 Err(Error::Invalid)
             }
         }
@@ -917,7 +1021,7 @@ fn link_bytes(link: ObjLnk) -> [u8; 4] {
 /// Saves (`Some`) or deletes (`None`) record `key`; logs a failure as [`Error::Storage`].
 pub(crate) fn save<P: Platform>(p: &mut P, key: Key, rec: Option<&[u8]>) -> Result<(), Error> {
     p.save(key, rec).map_err(|e| {
-        log::error!("storing {key:?} failed ({e})");
+        crate::log!(p, Error, "storing {} failed ({})", &key, e);
         Error::Storage
     })
 }
@@ -945,7 +1049,9 @@ pub(crate) fn fetch_iccid<P: Platform>(p: &mut P, t: &mut Text<ICCID_LEN>) -> bo
     let r = p.nusim_iccid(&mut buf);
     let ok = take_text(r, &buf, t, |id| id.is_empty() || text::is_iccid(id));
     if !ok {
-        log::error!(
+        crate::log!(
+            p,
+            Error,
             "nuSIM ICCID unavailable or malformed ({})",
             r.err().unwrap_or(0)
         );
@@ -954,12 +1060,18 @@ pub(crate) fn fetch_iccid<P: Platform>(p: &mut P, t: &mut Text<ICCID_LEN>) -> bo
 }
 
 /// A byte value's length from the driver's answer; 0 (logged) on error or beyond `max`.
-fn fetch_bytes(what: &str, r: Result<usize, i32>, max: usize) -> usize {
+fn fetch_bytes<P: Platform>(p: &mut P, what: &str, r: Result<usize, i32>, max: usize) -> usize {
     match r {
         Ok(n) if n <= max => n,
         r => {
             let code = r.map_or_else(|e| e, |n| i32::try_from(n).unwrap_or(i32::MAX));
-            log::warn!("nuSIM {what} unavailable or malformed ({code})");
+            crate::log!(
+                p,
+                Warn,
+                "nuSIM {} unavailable or malformed ({})",
+                what,
+                code
+            );
             0
         }
     }
@@ -968,18 +1080,6 @@ fn fetch_bytes(what: &str, r: Result<usize, i32>, max: usize) -> usize {
 /// The bytes of a C string buffer up to its NUL (or all of it).
 pub fn cstr(b: &[u8]) -> &[u8] {
     &b[..b.iter().position(|&c| c == 0).unwrap_or(b.len())]
-}
-
-/// Bytes shown as text in a log line.
-pub(crate) struct Show<'a>(pub &'a [u8]);
-
-impl core::fmt::Display for Show<'_> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match core::str::from_utf8(self.0) {
-            Ok(t) => f.write_str(t),
-            Err(_) => write!(f, "{:?}", self.0),
-        }
-    }
 }
 
 /// Arms the deadline or queues the backup's load, as the switch asks.

@@ -69,6 +69,24 @@ pub enum RecordError {
     NoRoom,
 }
 
+impl crate::log::Describe for RecordError {
+    fn describe(&self, l: &mut crate::log::Line) {
+        let (what, n): (&[u8], Option<u64>) = match *self {
+            RecordError::Truncated => (b"truncated", None),
+            RecordError::Crc => (b"CRC mismatch", None),
+            RecordError::Malformed => (b"malformed", None),
+            RecordError::Newer(v) => (b"newer format ", Some(v)),
+            RecordError::Missing(k) => (b"missing key ", Some(u64::from(k))),
+            RecordError::Invalid(k) => (b"invalid key ", Some(u64::from(k))),
+            RecordError::NoRoom => (b"no room", None),
+        };
+        l.push(what);
+        if let Some(n) = n {
+            l.int(i64::try_from(n).unwrap_or(i64::MAX));
+        }
+    }
+}
+
 /// CRC-32/ISO-HDLC (the zlib/Ethernet CRC), bitwise: records are written rarely.
 pub fn crc32(data: &[u8]) -> u32 {
     let mut crc = !0u32;
@@ -95,6 +113,14 @@ pub enum Key {
     StateMirror,
     /// `b0` or `b1`.
     Slot(u8),
+}
+
+impl crate::log::Describe for Key {
+    fn describe(&self, l: &mut crate::log::Line) {
+        let mut b = [0u8; NAME_MAX + 1];
+        let n = self.name(&mut b);
+        l.push(&b[..n]);
+    }
 }
 
 /// A number as this code writes it in a name: no leading zeros, so each name has one form.
@@ -340,6 +366,12 @@ pub enum Phase {
     /// The backup package goes (or went) back to the nuSIM.
     RollingBack = 3,
 }
+
+crate::log::describe_names!(Phase {
+    Loading => "loading",
+    AwaitingNetwork => "awaiting the network",
+    RollingBack => "rolling back",
+});
 
 impl Phase {
     fn from_u8(v: u8) -> Option<Phase> {

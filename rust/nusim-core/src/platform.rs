@@ -190,6 +190,9 @@ pub trait Platform {
     const POLICY_RETRY_S: u32;
     /// Milliseconds a driver that is not ready yet (a modem booting) is waited for.
     const DRIVER_WAIT_MS: u32;
+    /// The most detailed [`crate::log::Level`] logged (as its number; 0: none). Lines below
+    /// it are not compiled in.
+    const LOG_LEVEL: u8;
     /// Packages are checked on the device before the nuSIM sees them
     /// (CONFIG_LWM2M_NUSIM_CHECK_PACKAGES; needs a `chain-*` feature).
     const CHECK_PACKAGES: bool;
@@ -244,4 +247,8 @@ pub trait Platform {
     fn policy(&mut self, source: Source, inst: u16) -> Option<i32>;
     /// Tells the application how a load ended; `iccid` is 508/0/1 now, NUL-terminated.
     fn report(&mut self, source: Source, inst: u16, result: LoadResult, iccid: &[u8]);
+
+    /// Logs `line` (at most [`crate::log::LINE_MAX`] bytes, no NUL) at `level`. Called from
+    /// any context the objects run in, the lock held or not.
+    fn log(&mut self, level: crate::log::Level, line: &[u8]);
 }

@@ -56,6 +56,31 @@ pub enum LoadResult {
     NeverLoaded = 255,
 }
 
+crate::log::describe_names!(LoadResult {
+    Success => "success",
+    Failed => "failed",
+    InProgress => "in progress",
+    NoLink => "no link",
+    DanglingLink => "dangling link",
+    Incomplete => "incomplete profile",
+    CiKeyMismatch => "CI key mismatch",
+    SigKpubDpInvalid => "SigKpubDP invalid",
+    SigEKpubDpInvalid => "SigEKpubDP invalid",
+    MacMismatch => "MAC mismatch",
+    ProfileUnparsable => "profile unparsable",
+    ReprovisioningRefused => "reprovisioning refused",
+    DriverBusy => "driver busy",
+    DriverError => "driver error",
+    NusimGeneralError => "nuSIM general error",
+    NusimSyntaxError => "nuSIM syntax error",
+    PolicyDenied => "policy denied",
+    PolicyDeferred => "policy deferred",
+    RolledBack => "rolled back",
+    RollbackFailed => "rollback failed",
+    Interrupted => "interrupted",
+    NeverLoaded => "never loaded",
+});
+
 impl LoadResult {
     /// Every value, for lookups.
     pub const ALL: [LoadResult; 22] = [

@@ -35,6 +35,15 @@ pub enum WriteError {
     Invalid(ValueError),
 }
 
+impl crate::log::Describe for WriteError {
+    fn describe(&self, l: &mut crate::log::Line) {
+        match self {
+            WriteError::NotFound => l.push(b"no such instance"),
+            WriteError::Invalid(e) => crate::log::Describe::describe(e, l),
+        }
+    }
+}
+
 /// Why no package could be assembled from a profile.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PackageError {

@@ -18,6 +18,20 @@ pub enum TrustError {
     BadText,
 }
 
+impl crate::log::Describe for TrustError {
+    fn describe(&self, l: &mut crate::log::Line) {
+        match *self {
+            TrustError::TooMany => l.push(b"too many keys"),
+            TrustError::BadKey(i) => {
+                l.push(b"key ");
+                l.int(i as i64);
+                l.push(b" is not an uncompressed point");
+            }
+            TrustError::BadText => l.push(b"not hex keys"),
+        }
+    }
+}
+
 /// Up to `N` trusted CI public keys (SEC1 uncompressed, 65 bytes each).
 pub struct TrustAnchors<const N: usize> {
     keys: [[u8; POINT_LEN]; N],

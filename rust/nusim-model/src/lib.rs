@@ -284,6 +284,7 @@ impl<R: Choice, const PERSIST: bool, const NET: u32> Platform for Fake<'_, R, PE
     const POLICY_RETRY_S: u32 = 5;
     const DRIVER_WAIT_MS: u32 = 600;
     const CHECK_PACKAGES: bool = false;
+    const LOG_LEVEL: u8 = 4;
 
     fn save(&mut self, key: Key, rec: Option<&[u8]>) -> Result<(), i32> {
         if self.w.dead {
@@ -340,7 +341,7 @@ impl<R: Choice, const PERSIST: bool, const NET: u32> Platform for Fake<'_, R, PE
         let cells = self.cells;
         for (name, v) in records {
             let rel = name.strip_prefix("nusim/").unwrap().as_bytes();
-            Obj::locked(cells, self, |s, _| {
+            Obj::locked(cells, self, |s, p| {
                 let buf = s.record_buf();
                 let len = if v.len() <= buf.len() {
                     buf[..v.len()].copy_from_slice(&v);
@@ -348,7 +349,7 @@ impl<R: Choice, const PERSIST: bool, const NET: u32> Platform for Fake<'_, R, PE
                 } else {
                     Err(-27)
                 };
-                s.read_back_record(rel, len);
+                s.read_back_record(p, rel, len);
             });
         }
         Ok(())
@@ -488,6 +489,13 @@ impl<R: Choice, const PERSIST: bool, const NET: u32> Platform for Fake<'_, R, PE
             2 => Some(2),
             3 => Some(42),
             _ => Some(0),
+        }
+    }
+
+    fn log(&mut self, level: nusim_core::log::Level, line: &[u8]) {
+        assert!(line.len() <= nusim_core::log::LINE_MAX);
+        if TRACE.load(std::sync::atomic::Ordering::Relaxed) {
+            eprintln!("  log {level:?}: {}", String::from_utf8_lossy(line));
         }
     }
 
@@ -787,8 +795,8 @@ pub fn schedule<R: Choice, const PERSIST: bool, const NET: u32>(
                         received,
                         receive_max: 1280,
                     };
-                    let r = Obj::locked(&cells, &mut p, |s, _| {
-                        let r = s.begin_write_507(inst, res, info);
+                    let r = Obj::locked(&cells, &mut p, |s, p| {
+                        let r = s.begin_write_507(p, inst, res, info);
                         s.end_write_507();
                         r
                     });
@@ -1010,7 +1018,7 @@ fn write<R: Choice, const PERSIST: bool, const NET: u32>(
             receive_max: 1280,
         };
         let r = Obj::locked(cells, p, |s, p| {
-            let r = s.begin_write_507(inst, res, info).and_then(|()| {
+            let r = s.begin_write_507(p, inst, res, info).and_then(|()| {
                 let place = s.pre_write_507();
                 let n = chunk.len().min(place.len());
                 place[..n].copy_from_slice(&chunk[..n]);

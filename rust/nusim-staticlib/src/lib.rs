@@ -10,6 +10,10 @@
 // Every `#[no_mangle]` export of nusim-zephyr goes into this library.
 pub use nusim_zephyr;
 
+/// Logs where the panic happened (file and line, no message: that would need `core::fmt`)
+/// and stops the system. Where the module's CMake builds `core` itself (build-std), it
+/// builds it with `panic=immediate-abort`: a panic is then an undefined instruction that
+/// Zephyr's fatal error handler reports, and this handler is never reached.
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {
     nusim_zephyr::fatal(info)

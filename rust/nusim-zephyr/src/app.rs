@@ -130,13 +130,14 @@ impl Callbacks {
     }
 }
 
-/// Sends the `log` records of the application and of the module to Zephyr's log, under the
-/// module's log name (`nusim`, level CONFIG_NUSIM_LOG_LEVEL), the application's
-/// prefixed with their target. Formats into a 120-byte buffer on the stack: no heap, unlike
-/// `zephyr::set_logger()` (which needs CONFIG_RUST_ALLOC). Call it once, first thing.
+/// Sends the application's `log` records to Zephyr's log, under the module's log name
+/// (`nusim`, level CONFIG_NUSIM_LOG_LEVEL), prefixed with their target. Formats into a
+/// 120-byte buffer on the stack: no heap, unlike `zephyr::set_logger()` (which needs
+/// CONFIG_RUST_ALLOC). The module's own lines reach Zephyr's log without any logger.
 ///
 /// # Errors
 /// Another logger is installed already.
+#[cfg(feature = "rust-application")]
 pub fn set_logger() -> Result<(), log::SetLoggerError> {
     crate::logger::install()
 }

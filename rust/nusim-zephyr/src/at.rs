@@ -7,6 +7,7 @@ use crate::config::AT_LINE_MAX;
 use crate::ffi::errno::{self, E};
 use core::ffi::{c_int, c_void};
 use nusim_at::{transact, AtError, LineBuf, Port, Request};
+use nusim_core::log::Arg;
 
 extern "C" {
     /// Sends `len` bytes on the modem's UART. 0 or a negative errno.
@@ -54,9 +55,7 @@ impl Port for Uart {
 
 /// Called by each AT modem's init: routes this crate's log into Zephyr's.
 #[no_mangle]
-pub extern "C" fn nusim_at_rs_init() {
-    crate::logger::init();
-}
+pub extern "C" fn nusim_at_rs_init() {}
 
 /// Runs request `req` (0 SETPROFILE, 1 GETEID, 2 NCCID, 3 GETCERTIFICATE, 4
 /// GETCAPABILITIES) on modem `dev` within `timeout_ms`. The answer's value goes to `out`
@@ -99,7 +98,11 @@ pub extern "C" fn nusim_at_rs_request(
     match r {
         Ok(n) => c_int::try_from(n).unwrap_or(c_int::MAX),
         Err(e) => {
-            log::warn!("AT {req:?}: {e:?}");
+            crate::logger::log(
+                nusim_core::log::Level::Warn,
+                "AT {}: {}",
+                &[Arg::from(&req), Arg::from(&e)],
+            );
             match e {
                 AtError::Modem(code) => {
                     // SAFETY: checked non-null above; the caller's int32_t.

@@ -15,7 +15,10 @@
 //!   `nusim-staticlib` (this crate plus the panic handler) with the features Kconfig picks;
 //! - a Rust application (zephyr-lang-rust, `CONFIG_RUST`) enables the same option and
 //!   depends on this crate with the same features plus `rust-application`; its `zephyr`
-//!   crate supplies the panic handler and the logger (docs/rust.md).
+//!   crate supplies the panic handler (docs/rust.md).
+//!
+//! The module logs into Zephyr's log directly, in either kind of application: lines put
+//! together by `nusim_core::log` from static texts and numbers, never through `core::fmt`.
 //!
 //! Features, at least one of: `objects` (CONFIG_LWM2M_NUSIM), `check`
 //! (CONFIG_LWM2M_NUSIM_CHECK_PACKAGES), `sim` (CONFIG_NUSIM_SIMULATOR), `at`
@@ -71,7 +74,13 @@ mod work;
 /// Stops the system after a panic: logs it and enters the kernel's fatal error path. The
 /// panic handler of `nusim-staticlib` calls it.
 pub fn fatal(info: &core::panic::PanicInfo) -> ! {
-    log::error!("Rust panic: {info}");
+    // Where, not what: the message would need core::fmt.
+    let (file, l) = info.location().map_or(("?", 0), |l| (l.file(), l.line()));
+    logger::log(
+        nusim_core::log::Level::Error,
+        "Rust panic at {}:{}",
+        &[file.into(), l.into()],
+    );
     // SAFETY: nusim_glue_fatal takes no arguments and never returns (k_panic).
     unsafe { ffi::nusim_glue_fatal() }
 }

@@ -49,7 +49,7 @@ pub extern "C" fn nusim_rs_507_begin_write(inst: u16, res: u16, w: *const NusimR
         received: w.received,
         receive_max: w.receive_max,
     };
-    rc(call(|s, _| s.begin_write_507(inst, res, info)))
+    rc(call(|s, p| s.begin_write_507(p, inst, res, info)))
 }
 
 /// The engine's write handler returned.

@@ -119,6 +119,7 @@ impl Platform for Zephyr {
     const POLICY_RETRY_S: u32 = POLICY_RETRY_S;
     const DRIVER_WAIT_MS: u32 = DRIVER_WAIT_MS;
     const CHECK_PACKAGES: bool = cfg!(feature = "check");
+    const LOG_LEVEL: u8 = crate::config::LOG_LEVEL;
 
     fn save(&mut self, key: Key, rec: Option<&[u8]>) -> Result<(), i32> {
         ok_or_errno(glue::save(&record_name(key), rec))
@@ -208,5 +209,9 @@ impl Platform for Zephyr {
             Some(cb) => cb.tell(source, inst, result, iccid),
             None => glue::report(source as u8, inst, result as u8, iccid),
         }
+    }
+
+    fn log(&mut self, level: nusim_core::log::Level, line: &[u8]) {
+        crate::logger::line(level, line);
     }
 }

@@ -53,6 +53,6 @@ pub extern "C" fn nusim_rs_settings_record(key: *const c_char, len: isize) -> i3
     // SAFETY: non-null; the settings subsystem passes a NUL-terminated name.
     let name = unsafe { core::ffi::CStr::from_ptr(key) }.to_bytes();
     let len = usize::try_from(len).map_err(|_| i32::try_from(len).unwrap_or(i32::MIN));
-    call(|s, _| s.read_back_record(name, len));
+    call(|s, p| s.read_back_record(p, name, len));
     0
 }

@@ -44,7 +44,6 @@ fn put(dst: *mut u8, size: usize, src: &[u8], nul: bool) -> i32 {
 /// for none); `single_profile` refuses reprovisioning (545).
 #[no_mangle]
 pub extern "C" fn nusim_sim_rs_init(single_profile: bool, initial_iccid: *const c_char) {
-    crate::logger::init();
     // SAFETY: called by the driver's init, before any other nusim_sim_rs_* call, with the
     // device mutex initialised and held by nobody else.
     let s = unsafe { SIM.get() }.insert(SimNusim::new(&TEST_IDENTITY, single_profile));
@@ -54,7 +53,11 @@ pub extern "C" fn nusim_sim_rs_init(single_profile: bool, initial_iccid: *const 
     // SAFETY: non-null, and the C side passes a NUL-terminated devicetree string.
     let iccid = unsafe { core::ffi::CStr::from_ptr(initial_iccid) }.to_bytes();
     if !iccid.is_empty() && !s.preload(iccid) {
-        log::error!("simulated nuSIM: initial-iccid is not 18..20 digits, ignored");
+        crate::logger::log(
+            nusim_core::log::Level::Error,
+            "simulated nuSIM: initial-iccid is not 18..20 digits, ignored",
+            &[],
+        );
     }
 }
 

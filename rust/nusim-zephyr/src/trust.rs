@@ -21,7 +21,7 @@ pub extern "C" fn nusim_rs_trust_init(kconfig: *const c_char, dt: *const u8, dt_
         // SAFETY: non-null and valid for dt_len bytes (a devicetree array in flash).
         unsafe { core::slice::from_raw_parts(dt, dt_len) }
     };
-    call(|s, _| s.trust_init(text, dt));
+    call(|s, p| s.trust_init(p, text, dt));
 }
 
 /// `lwm2m_nusim_set_trusted_ci_keys()`: `count` keys of 65 bytes at `keys`.
@@ -47,7 +47,7 @@ pub fn set(flat: &[u8]) -> Result<(), Error> {
     if flat.len() / POINT_LEN > crate::config::TRUSTED_CI_MAX {
         return Err(Error::NoRoom);
     }
-    call(|s, _| s.set_trusted(flat, nusim_core::chain::is_public_key))
+    call(|s, p| s.set_trusted(p, flat, nusim_core::chain::is_public_key))
 }
 
 /// `lwm2m_nusim_trusted_ci_count()`: keys in force; -EBADMSG while the set is poisoned.

@@ -11,7 +11,6 @@ const _: () = assert!(NUSIM_WORK_COUNT == Work::ALL.len());
 /// Reads the nuSIM's identity into Object 508 (glue init, before the engine runs).
 #[no_mangle]
 pub extern "C" fn nusim_rs_init() {
-    crate::logger::init();
     call(|s, p| s.init(p));
 }
 

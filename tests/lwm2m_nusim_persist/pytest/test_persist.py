@@ -142,11 +142,11 @@ def test_damaged_records_are_reported_and_skipped(exe, setup_flash, tmp_path):
     d = device_from(exe, setup_flash, tmp_path)
     d.run("test_damage")
     out = d.run("test_after_damage")
-    assert re.search(r"Resource\(1, 0\) is corrupt \(Crc\)", out), out[-3000:]
-    assert re.search(r"Resource\(1, 1\) is corrupt \(Crc\)", out), out[-3000:]
-    assert "Resource(1, 3) is of format version 2, newer than this code's 1" in out
+    assert "record nusim/p/1/0 is corrupt (CRC mismatch)" in out, out[-3000:]
+    assert "record nusim/p/1/1 is corrupt (CRC mismatch)" in out, out[-3000:]
+    assert "record nusim/p/1/3 is of format version 2, newer than this code's 1" in out
     assert "unknown record nusim/zz: ignored" in out
-    assert "record State is corrupt (Crc)" in out
+    assert "record nusim/s is corrupt (CRC mismatch)" in out
     assert "state record unusable: taken from its mirror" in out
 
 
