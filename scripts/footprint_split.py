@@ -1,24 +1,33 @@
 #!/usr/bin/env python3
-"""Reads `arm-none-eabi-nm -S -C` output on stdin and sums symbol sizes that only the
-simulated nuSIM pulls in (curve arithmetic, ECDSA, AES, CMAC, SHA-256, CBOR, the sim
-driver), and Rust's formatting code, split into flash (text/rodata) and RAM."""
+"""Reads `arm-none-eabi-nm -S -C` output of a build with the module on stdin and sums its
+flash by part: the module's Rust by crate (nusim_core, nusim_zephyr, nusim_at, ...), the
+curve and hash code of the checks, CBOR, and Rust's formatting code (core::fmt, whose
+target is zero)."""
 import re
 import sys
 
-SIM = re.compile(r"bp256|primefield|primeorder|crypto_bigint|elliptic_curve|ecdsa|aes::|cmac|"
-                 r"sha2|digest|minicbor|nusim_sim|nusim_zephyr::sim::|SimNusim|"
-                 r"sim_(load|eid|iccid|certificate|capabilities|init|api|config|data)\b")
-FMT = re.compile(r"core::fmt|core::panicking|core::str|core::num")
+PARTS = [
+    ("curve and ECDSA (bp256, crypto-bigint, ecdsa)",
+     re.compile(r"bp256|primefield|primeorder|crypto_bigint|elliptic_curve|ecdsa|sec1|der::")),
+    ("SHA-256, AES, CMAC", re.compile(r"sha2|digest|aes::|cmac")),
+    ("CBOR (minicbor)", re.compile(r"minicbor")),
+    ("Rust core::fmt / panic formatting", re.compile(r"core::fmt|core::panicking|core::str::|core::num::")),
+    ("nusim_core", re.compile(r"nusim_core")),
+    ("nusim_at", re.compile(r"nusim_at::")),
+    ("nusim_sim (simulated nuSIM)", re.compile(r"nusim_sim::|SimNusim")),
+    ("nusim_zephyr and the module's C", re.compile(r"nusim_zephyr|^nusim_|lwm2m_nusim|^obj50[78]_|nusim_rs_")),
+]
 
-acc = {"sim": [0, 0], "fmt": [0, 0]}
+acc = {name: 0 for name, _ in PARTS}
 for line in sys.stdin:
     parts = line.split(maxsplit=3)
-    if len(parts) < 4:
+    if len(parts) < 4 or parts[2] not in "tTrR":
         continue
-    size, kind, name = int(parts[1], 16), parts[2], parts[3]
-    key = "sim" if SIM.search(name) else "fmt" if FMT.search(name) else None
-    if key:
-        acc[key][0 if kind in "tTrR" else 1] += size
-sim_flash, sim_ram = acc["sim"]
-print(f"simulated nuSIM share (by symbol): flash {sim_flash} B, RAM {sim_ram} B")
-print(f"Rust core::fmt/panic/str share (by symbol): flash {acc['fmt'][0]} B")
+    size, name = int(parts[1], 16), parts[3]
+    for part, rx in PARTS:
+        if rx.search(name):
+            acc[part] += size
+            break
+print("Flash by part (by symbol; LTO inlines across crates, so the split is approximate):")
+for part, _ in PARTS:
+    print(f"  {part}: {acc[part]:,} B")
