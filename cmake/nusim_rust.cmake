@@ -58,7 +58,10 @@ function(nusim_rust_cargo triple out_cmd out_buildstd)
   endif()
   execute_process(COMMAND ${NUSIM_RUSTC} --print sysroot OUTPUT_VARIABLE sysroot
                   OUTPUT_STRIP_TRAILING_WHITESPACE)
-  if(EXISTS "${sysroot}/lib/rustlib/${triple}/lib")
+  # NUSIM_RUST_BUILD_STD=1 (environment, at configure time): build core here even where
+  # it is installed, so that it aborts on a panic at once and links no core::fmt
+  # (scripts/footprint sets it, to measure and check what a product build links).
+  if(EXISTS "${sysroot}/lib/rustlib/${triple}/lib" AND NOT "$ENV{NUSIM_RUST_BUILD_STD}" STREQUAL "1")
     set(${out_cmd} ${CMAKE_COMMAND} -E env RUSTC=${NUSIM_RUSTC} ${NUSIM_CARGO} PARENT_SCOPE)
     set(${out_buildstd} OFF PARENT_SCOPE)
     return()
@@ -94,7 +97,8 @@ function(nusim_rust_staticlib)
   # NUSIM_RUST_TARGET_DIR (environment, at configure time): one cargo target directory
   # for builds that run one after the other (scripts/footprint), so core and the crates
   # are compiled once. Never for builds that run in parallel: they would race on the
-  # one output library.
+  # one output library. Nor for a build directory built again after another build used
+  # the directory: its ninja would link the other build's library without running cargo.
   if(DEFINED ENV{NUSIM_RUST_TARGET_DIR})
     set(target_dir $ENV{NUSIM_RUST_TARGET_DIR})
   else()
@@ -109,7 +113,7 @@ function(nusim_rust_staticlib)
     # core is built here, so it can be built to abort on a panic at once
     # (panic=immediate-abort): no panic path links core::fmt's formatting (about 8 KB on
     # Cortex-M). A panic is then an undefined instruction, which Zephyr's fatal error
-    # handler reports with the program counter (docs/measurements.md).
+    # handler reports with the program counter (docs/measurements.md, "Footprint").
     list(APPEND args -Zbuild-std=core,compiler_builtins)
     string(APPEND rustflags ",'-Zunstable-options','-Cpanic=immediate-abort'")
     message(STATUS "nusim-lwm2m: Rust for ${triple}: core built here, panic=immediate-abort")

@@ -41,16 +41,16 @@ def main():
         board, setup, flash, ram, stack, fmt = line.split("\t")
         builds[(board, setup)] = {"flash": int(flash), "ram": int(ram), "stack": int(stack),
                                   "fmt_symbols": int(fmt)}
-    # at-checks - at is measured, not built: its "build" is at-checks, its reference at.
-    for (board, setup), b in list(builds.items()):
-        if setup == "at-checks":
-            builds[(board, "checks")] = b
-
+    if a.check and a.update:
+        print("footprint: --check and --update exclude each other")
+        return 2
     costs = {}
     for setup, (ref_setup, _) in COSTS.items():
+        # "checks" is measured, not built: at-checks against at.
+        built = "at-checks" if setup == "checks" else setup
         for (board, s), b in sorted(builds.items()):
             ref = builds.get((board, ref_setup))
-            if s != setup or ref is None:
+            if s != built or ref is None:
                 continue
             costs.setdefault(board, {})[setup] = {
                 "flash": b["flash"] - ref["flash"],

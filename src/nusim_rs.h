@@ -136,13 +136,6 @@ void nusim_at_emul_rs_set_fault(uint8_t fault, uint16_t code);
 
 #if defined(CONFIG_NUSIM_AT)
 /**
- * Called by each AT modem's init: routes this crate's log into Zephyr's.
- */
-void nusim_at_rs_init(void);
-#endif
-
-#if defined(CONFIG_NUSIM_AT)
-/**
  * Runs request `req` (0 SETPROFILE, 1 GETEID, 2 NCCID, 3 GETCERTIFICATE, 4
  * GETCAPABILITIES) on modem `dev` within `timeout_ms`. The answer's value goes to `out`
  * (text NUL-terminated). Returns its length; -EBADMSG with `*reason` = the modem's code

@@ -215,7 +215,6 @@ static int at_init(const struct device *dev)
 		LOG_ERR("UART %s not ready", cfg->uart->name);
 		return -ENODEV;
 	}
-	nusim_at_rs_init();
 	ring_buf_init(&data->rx, sizeof(data->rx_buf), data->rx_buf);
 	k_sem_init(&data->rx_ready, 0, 1);
 #ifdef CONFIG_UART_INTERRUPT_DRIVEN

@@ -112,6 +112,7 @@ fn main() {
     // The Rust lines go to log module `nusim`: below its level they are not compiled in.
     let log_level = if k.on("CONFIG_LOG") {
         k.num("CONFIG_NUSIM_LOG_LEVEL", 3)
+            .min(k.num("CONFIG_LOG_MAX_LEVEL", 4))
     } else {
         0
     };
@@ -142,7 +143,7 @@ fn main() {
              /// CONFIG_LWM2M_NUSIM_FALLBACK_ATTEMPTS\npub const FALLBACK_ATTEMPTS: u8 = {attempts};\n\
              /// CONFIG_LWM2M_NUSIM_FALLBACK_RETRY_DELAY (seconds)\npub const FALLBACK_RETRY_S: u32 = {retry};\n\
              /// CONFIG_LWM2M_NUSIM_DRIVER_WAIT_MS\npub const DRIVER_WAIT_MS: u32 = {driver_wait};\n\
-             /// CONFIG_NUSIM_LOG_LEVEL (0 without CONFIG_LOG)\npub const LOG_LEVEL: u8 = {log_level};\n",
+             /// CONFIG_NUSIM_LOG_LEVEL, at most CONFIG_LOG_MAX_LEVEL (0 without CONFIG_LOG)\npub const LOG_LEVEL: u8 = {log_level};\n",
         ),
     )
     .unwrap();

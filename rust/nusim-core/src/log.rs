@@ -4,8 +4,9 @@
 //! bytes shown as text, or values that describe themselves ([`Describe`]: the errors, the
 //! result codes, the record keys). [`Line::format`] puts them together in a bounded line
 //! on the stack (cut at [`LINE_MAX`] bytes), and [`crate::platform::Platform::log`] hands
-//! the line on: on the device to Zephyr's log, which filters by level and prints it later
-//! from its own thread. `core::fmt` is never linked for this: its number and padding
+//! the line on: on the device to Zephyr's log (which, in its deferred mode, prints it
+//! later from its own thread). Levels the platform does not take
+//! ([`crate::platform::Platform::LOG_LEVEL`]) are not compiled in. `core::fmt` is never linked for this: its number and padding
 //! machinery alone is about 8 KB of flash on Cortex-M.
 //!
 //! ```
@@ -54,12 +55,26 @@ macro_rules! int_arg {
     ($($t:ty),*) => {$(
         impl From<$t> for Arg<'_> {
             fn from(v: $t) -> Self {
-                Arg::Int(v as i64)
+                Arg::Int(v.into())
             }
         }
     )*};
 }
-int_arg!(u8, u16, u32, u64, i32, i64, usize);
+int_arg!(u8, u16, u32, i32, i64);
+
+/// Saturates at `i64::MAX` (a value read from flash may be anything).
+impl From<u64> for Arg<'_> {
+    fn from(v: u64) -> Self {
+        Arg::Int(i64::try_from(v).unwrap_or(i64::MAX))
+    }
+}
+
+/// Saturates at `i64::MAX`.
+impl From<usize> for Arg<'_> {
+    fn from(v: usize) -> Self {
+        Arg::Int(i64::try_from(v).unwrap_or(i64::MAX))
+    }
+}
 
 impl<'a> From<&'a [u8]> for Arg<'a> {
     fn from(v: &'a [u8]) -> Self {
@@ -175,10 +190,17 @@ impl Default for Line {
     }
 }
 
-/// Formats `msg` with `args` and hands the line to the platform, if its
-/// [`crate::platform::Platform::LOG_LEVEL`] takes `level`.
-// Inlined, so that a level the platform does not take leaves no text in the build.
+/// Whether platform `P` logs `level` (a constant: the branch folds away).
 #[inline(always)]
+pub fn takes<P: crate::platform::Platform + ?Sized>(_: &P, level: Level) -> bool {
+    level as u8 <= P::LOG_LEVEL
+}
+
+/// Formats `msg` with `args` and hands the line to the platform, if its
+/// [`crate::platform::Platform::LOG_LEVEL`] takes `level`. One copy per platform, called
+/// from every line: [`log!`](crate::log!) checks the level first, at the call site, so a
+/// level the platform does not take leaves no text in the build.
+#[inline(never)]
 pub fn emit<P: crate::platform::Platform + ?Sized>(
     p: &mut P,
     level: Level,
@@ -198,12 +220,15 @@ pub fn emit<P: crate::platform::Platform + ?Sized>(
 #[macro_export]
 macro_rules! log {
     ($p:expr, $level:ident, $msg:literal $(, $a:expr)* $(,)?) => {
-        $crate::log::emit(
-            $p,
-            $crate::log::Level::$level,
-            $msg,
-            &[$($crate::log::Arg::from($a)),*],
-        )
+        // The arguments are not even evaluated at a level the platform does not take.
+        if $crate::log::takes($p, $crate::log::Level::$level) {
+            $crate::log::emit(
+                $p,
+                $crate::log::Level::$level,
+                $msg,
+                &[$($crate::log::Arg::from($a)),*],
+            )
+        }
     };
 }
 

@@ -53,10 +53,6 @@ impl Port for Uart {
     }
 }
 
-/// Called by each AT modem's init: routes this crate's log into Zephyr's.
-#[no_mangle]
-pub extern "C" fn nusim_at_rs_init() {}
-
 /// Runs request `req` (0 SETPROFILE, 1 GETEID, 2 NCCID, 3 GETCERTIFICATE, 4
 /// GETCAPABILITIES) on modem `dev` within `timeout_ms`. The answer's value goes to `out`
 /// (text NUL-terminated). Returns its length; -EBADMSG with `*reason` = the modem's code

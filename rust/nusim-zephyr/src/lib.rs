@@ -78,8 +78,8 @@ pub fn fatal(info: &core::panic::PanicInfo) -> ! {
     let (file, l) = info.location().map_or(("?", 0), |l| (l.file(), l.line()));
     logger::log(
         nusim_core::log::Level::Error,
-        "Rust panic at {}:{}",
-        &[file.into(), l.into()],
+        "Rust panic, line {} of {}",
+        &[l.into(), file.into()],
     );
     // SAFETY: nusim_glue_fatal takes no arguments and never returns (k_panic).
     unsafe { ffi::nusim_glue_fatal() }

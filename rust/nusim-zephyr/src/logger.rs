@@ -1,6 +1,6 @@
 //! The module's log lines into Zephyr's log (log module `nusim`, CONFIG_NUSIM_LOG_LEVEL),
 //! with no `core::fmt`: `nusim_core::log` puts each line together from a static text and
-//! numbers; Zephyr filters by level and prints it from its own thread.
+//! numbers. Levels below CONFIG_NUSIM_LOG_LEVEL are not compiled in.
 //!
 //! Under `rust-application`, [`install`] also offers the application a `log` backend into
 //! the same log: the application's own records, formatted by `core::fmt`, which only an
@@ -43,7 +43,7 @@ mod app_log {
         }
 
         fn log(&self, record: &log::Record) {
-            // Bounded: longer messages are cut, never allocated.
+            // Bounded, never allocated: a piece that no longer fits is left out.
             let mut s: heapless::String<{ nusim_core::log::LINE_MAX }> = heapless::String::new();
             let _ = write!(s, "{}: {}", record.target(), record.args());
             let level = match record.level() {
@@ -59,7 +59,8 @@ mod app_log {
     }
 
     /// Installs the application's `log` backend: records go to Zephyr's log, prefixed
-    /// with their target, cut at 120 bytes, with no heap.
+    /// with their target, at most 120 bytes (a piece that no longer fits is left out), with
+    /// no heap.
     pub fn install() -> Result<(), log::SetLoggerError> {
         log::set_logger(&LOGGER)?;
         log::set_max_level(log::LevelFilter::Debug);
