@@ -9,7 +9,8 @@
 //! - [`nusim`]: 508 state and the steps of a load;
 //! - [`result`]: the 508/0/6 codes and the nuSIM's reasons;
 //! - [`trust`]: the CI keys the device trusts;
-//! - [`persist`]: the versioned CBOR records that survive a restart;
+//! - [`persist`]: the versioned CBOR records that survive a restart ([`cbor`]: the CBOR
+//!   they need);
 //! - [`switch`]: backup, trial, automatic fallback and recovery after a restart;
 //! - [`log`]: log lines without `core::fmt`, handed to the platform;
 //! - [`block`]: reassembly of a value written block-wise (CoAP Block1).
@@ -19,6 +20,7 @@
 #![deny(missing_docs)]
 
 pub mod block;
+pub mod cbor;
 #[cfg(any(feature = "chain-bp256", feature = "chain-p256"))]
 pub mod chain;
 pub mod codec;

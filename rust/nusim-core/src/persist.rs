@@ -21,10 +21,9 @@
 //! writes the entry's allocation record after its data). Multi-record changes are ordered so
 //! that every prefix is a consistent state: see [`crate::switch`] for the load sequence.
 
+use crate::cbor::{Decoder, Encoder, Malformed};
 use crate::codec::Encoding;
 use crate::text::{self, Text};
-use minicbor::encode::write::Cursor;
-use minicbor::{Decoder, Encoder};
 
 /// The format version this code writes.
 pub const FORMAT: u8 = 1;
@@ -191,14 +190,12 @@ impl Key {
 /// Encodes a map with `f`, appends its CRC; the record's length in `out`.
 fn seal(
     out: &mut [u8],
-    f: impl FnOnce(
-        &mut Encoder<Cursor<&mut [u8]>>,
-    ) -> Result<(), minicbor::encode::Error<minicbor::encode::write::EndOfSlice>>,
+    f: impl FnOnce(&mut Encoder) -> Result<(), Malformed>,
 ) -> Result<usize, RecordError> {
     let room = out.len().checked_sub(CRC_LEN).ok_or(RecordError::NoRoom)?;
-    let mut e = Encoder::new(Cursor::new(&mut out[..room]));
+    let mut e = Encoder::new(&mut out[..room]);
     f(&mut e).map_err(|_| RecordError::NoRoom)?;
-    let n = e.writer().position();
+    let n = e.position();
     let crc = crc32(&out[..n]);
     out[n..n + CRC_LEN].copy_from_slice(&crc.to_le_bytes());
     Ok(n + CRC_LEN)
@@ -217,14 +214,11 @@ fn open(rec: &[u8]) -> Result<(Decoder<'_>, u64), RecordError> {
         return Err(RecordError::Crc);
     }
     let mut d = Decoder::new(map);
-    let entries = d
-        .map()
-        .map_err(|_| RecordError::Malformed)?
-        .ok_or(RecordError::Malformed)?;
+    let entries = d.map().map_err(|_| RecordError::Malformed)?;
     if entries == 0 || d.u8().ok() != Some(0) {
         return Err(RecordError::Missing(0));
     }
-    let v = d.u64().map_err(|_| RecordError::Malformed)?;
+    let v = d.uint().map_err(|_| RecordError::Malformed)?;
     if v > u64::from(FORMAT) {
         return Err(RecordError::Newer(v));
     }
@@ -244,13 +238,13 @@ fn each<'b>(
             d.skip().map_err(|_| RecordError::Malformed)?;
         }
     }
-    if d.position() != d.input().len() {
+    if d.remaining() != 0 {
         return Err(RecordError::Malformed);
     }
     Ok(())
 }
 
-fn get<T>(r: Result<T, minicbor::decode::Error>, key: u8) -> Result<T, RecordError> {
+fn get<T>(r: Result<T, Malformed>, key: u8) -> Result<T, RecordError> {
     r.map_err(|_| RecordError::Invalid(key))
 }
 
@@ -261,7 +255,10 @@ pub struct InstanceRecord;
 impl InstanceRecord {
     /// Encodes into `out`.
     pub fn encode(&self, out: &mut [u8]) -> Result<usize, RecordError> {
-        seal(out, |e| e.map(1)?.u8(0)?.u8(FORMAT).map(|_| ()))
+        seal(out, |e| {
+            e.map(1)?;
+            version(e)
+        })
     }
 
     /// Decodes and checks a stored record.
@@ -296,9 +293,12 @@ impl<'a> ResourceRecord<'a> {
     /// Encodes into `out`.
     pub fn encode(&self, out: &mut [u8]) -> Result<usize, RecordError> {
         seal(out, |e| {
-            e.map(3)?.u8(0)?.u8(FORMAT)?;
-            e.u8(1)?.u8(self.encoding as u8)?;
-            e.u8(2)?.bytes(self.bytes).map(|_| ())
+            e.map(3)?;
+            version(e)?;
+            e.uint(1)?;
+            e.uint(self.encoding as u64)?;
+            e.uint(2)?;
+            e.bytes(self.bytes)
         })
     }
 
@@ -333,8 +333,10 @@ impl<'a> SlotRecord<'a> {
     /// Encodes into `out`.
     pub fn encode(&self, out: &mut [u8]) -> Result<usize, RecordError> {
         seal(out, |e| {
-            e.map(2)?.u8(0)?.u8(FORMAT)?;
-            e.u8(1)?.bytes(self.package).map(|_| ())
+            e.map(2)?;
+            version(e)?;
+            e.uint(1)?;
+            e.bytes(self.package)
         })
     }
 
@@ -440,17 +442,31 @@ impl Default for StateRecord {
 }
 
 fn text_of(d: &mut Decoder<'_>, key: u8) -> Result<Iccid, RecordError> {
-    let s = get(d.str(), key)?;
+    let s = get(d.text(), key)?;
     let mut t = Iccid::new();
-    if !s.is_empty() && !text::is_iccid(s.as_bytes()) || !t.set(s.as_bytes()) {
+    // Digits only (hence valid UTF-8), or empty.
+    if !s.is_empty() && !text::is_iccid(s) || !t.set(s) {
         return Err(RecordError::Invalid(key));
     }
     Ok(t)
 }
 
-fn iccid_str(t: &Iccid) -> &str {
-    // ICCIDs are digits (checked on the way in), hence UTF-8.
-    core::str::from_utf8(t.as_bytes()).unwrap_or("")
+/// Key 0, the format version: first in every record.
+fn version(e: &mut Encoder) -> Result<(), Malformed> {
+    e.uint(0)?;
+    e.uint(u64::from(FORMAT))
+}
+
+/// Key `k` and an unsigned value.
+fn entry(e: &mut Encoder, k: u8, v: u64) -> Result<(), Malformed> {
+    e.uint(u64::from(k))?;
+    e.uint(v)
+}
+
+/// Key `k` and an ICCID as a text string (digits, checked on the way in).
+fn entry_iccid(e: &mut Encoder, k: u8, t: &Iccid) -> Result<(), Malformed> {
+    e.uint(u64::from(k))?;
+    e.text(t.as_bytes())
 }
 
 impl StateRecord {
@@ -462,20 +478,23 @@ impl StateRecord {
             + 4 * u64::from(self.trial.is_some())
             + u64::from(self.trial.is_some_and(|t| t.attempts > 0));
         seal(out, |e| {
-            e.map(entries)?.u8(0)?.u8(FORMAT)?;
+            e.map(entries)?;
+            version(e)?;
             if let Some(l) = self.link {
-                e.u8(1)?.u16(l)?;
+                entry(e, 1, l.into())?;
             }
-            e.u8(2)?.u8(self.result)?;
+            entry(e, 2, self.result.into())?;
             if let Some(b) = &self.backup {
-                e.u8(3)?.u8(b.slot)?.u8(4)?.str(iccid_str(&b.iccid))?;
+                entry(e, 3, b.slot.into())?;
+                entry_iccid(e, 4, &b.iccid)?;
             }
             if let Some(t) = &self.trial {
-                e.u8(5)?.u8(t.slot)?.u8(6)?.u8(t.phase as u8)?;
-                e.u8(7)?.str(iccid_str(&t.iccid_before))?;
-                e.u8(8)?.str(iccid_str(&t.iccid_new))?;
+                entry(e, 5, t.slot.into())?;
+                entry(e, 6, t.phase as u64)?;
+                entry_iccid(e, 7, &t.iccid_before)?;
+                entry_iccid(e, 8, &t.iccid_new)?;
                 if t.attempts > 0 {
-                    e.u8(9)?.u8(t.attempts)?;
+                    entry(e, 9, t.attempts.into())?;
                 }
             }
             Ok(())
