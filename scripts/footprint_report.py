@@ -16,6 +16,7 @@ from pathlib import Path
 # setup: (reference setup, what it is). The reference is on the same board.
 COSTS = {
     "at": ("base", "Objects 507/508 + AT driver; checks and persistence off"),
+    "at-quiet": ("base", "the same with the module's logs off"),
     "checks": ("at", "the device-side checks alone (at-checks - at)"),
     "at-checks": ("base", "Objects 507/508 + AT driver + checks (a product)"),
     "sim-checks": ("base", "Objects 507/508 + simulated nuSIM + checks (the demo)"),
