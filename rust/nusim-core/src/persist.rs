@@ -12,7 +12,8 @@
 //!
 //! Every record is a CBOR map with integer keys; key 0 is the format version. A reader takes
 //! any version up to [`FORMAT`], ignores keys it does not know (so a later minor addition
-//! stays readable by this code) and gives keys that are missing their documented default;
+//! stays readable by this code: a later key is 1..=255, its value any well-formed item of
+//! definite length, [`crate::cbor`]) and gives keys that are missing their documented default;
 //! a record of a newer version is refused, not guessed at. The four bytes after the map are
 //! the CRC-32 (IEEE, little-endian) of the map: a truncated or corrupt record is refused
 //! with a [`RecordError`] and the caller skips that one record.
@@ -583,6 +584,79 @@ mod tests {
                 attempts: 3,
             }),
         }
+    }
+
+    /// The bytes minicbor wrote for these records before the module had its own CBOR
+    /// (what devices in the field have stored), made here with minicbor's encoder.
+    #[test]
+    fn records_are_byte_for_byte_what_minicbor_wrote() {
+        fn sealed(e: minicbor::Encoder<Vec<u8>>) -> Vec<u8> {
+            let mut v = e.into_writer();
+            let crc = crc32(&v);
+            v.extend_from_slice(&crc.to_le_bytes());
+            v
+        }
+        let ours = |f: &dyn Fn(&mut [u8]) -> Result<usize, RecordError>| {
+            let mut out = [0u8; 1500];
+            let n = f(&mut out).unwrap();
+            out[..n].to_vec()
+        };
+        let mut e = minicbor::Encoder::new(Vec::new());
+        e.map(1).unwrap().u8(0).unwrap().u8(FORMAT).unwrap();
+        assert_eq!(ours(&|o| InstanceRecord.encode(o)), sealed(e));
+
+        let bytes = [0x5au8; 300];
+        let mut e = minicbor::Encoder::new(Vec::new());
+        e.map(3).unwrap().u8(0).unwrap().u8(FORMAT).unwrap();
+        e.u8(1).unwrap().u8(Encoding::Base64Unpadded as u8).unwrap();
+        e.u8(2).unwrap().bytes(&bytes).unwrap();
+        let r = ResourceRecord {
+            encoding: Encoding::Base64Unpadded,
+            bytes: &bytes,
+        };
+        assert_eq!(ours(&|o| r.encode(o)), sealed(e));
+
+        let pkg = [7u8; 1363];
+        let mut e = minicbor::Encoder::new(Vec::new());
+        e.map(2).unwrap().u8(0).unwrap().u8(FORMAT).unwrap();
+        e.u8(1).unwrap().bytes(&pkg).unwrap();
+        assert_eq!(ours(&|o| SlotRecord { package: &pkg }.encode(o)), sealed(e));
+
+        let s = full_state();
+        let mut e = minicbor::Encoder::new(Vec::new());
+        e.map(10).unwrap().u8(0).unwrap().u8(FORMAT).unwrap();
+        e.u8(1).unwrap().u16(3).unwrap();
+        e.u8(2).unwrap().u8(0).unwrap();
+        e.u8(3)
+            .unwrap()
+            .u8(1)
+            .unwrap()
+            .u8(4)
+            .unwrap()
+            .str("8949000000000000017")
+            .unwrap();
+        e.u8(5)
+            .unwrap()
+            .u8(0)
+            .unwrap()
+            .u8(6)
+            .unwrap()
+            .u8(3)
+            .unwrap();
+        e.u8(7).unwrap().str("8949000000000000017").unwrap();
+        e.u8(8).unwrap().str("89490000000000000258").unwrap();
+        e.u8(9).unwrap().u8(3).unwrap();
+        assert_eq!(ours(&|o| s.encode(o)), sealed(e));
+        // A link above 255 and no backup or trial: the u16 and the shorter map.
+        let s = StateRecord {
+            link: Some(300),
+            ..StateRecord::default()
+        };
+        let mut e = minicbor::Encoder::new(Vec::new());
+        e.map(3).unwrap().u8(0).unwrap().u8(FORMAT).unwrap();
+        e.u8(1).unwrap().u16(300).unwrap();
+        e.u8(2).unwrap().u8(255).unwrap();
+        assert_eq!(ours(&|o| s.encode(o)), sealed(e));
     }
 
     #[test]
