@@ -207,7 +207,7 @@ pub fn emit<P: crate::platform::Platform + ?Sized>(
     msg: &str,
     args: &[Arg],
 ) {
-    if level as u8 > P::LOG_LEVEL {
+    if !takes(p, level) {
         return;
     }
     let l = Line::format(msg, args);
