@@ -1,20 +1,20 @@
 //! The nuSIM key chain: SigKpubDP over KpubDP with KpubCI, SigEKpubDP over eKpubDP with
 //! KpubDP; ECDSA with SHA-256 over the 65-byte uncompressed keys, raw r||s signatures.
 //!
-//! The verifier is generic over the RustCrypto curve ([`verify_on`]); [`NusimCurve`] names
-//! the one nuSIM uses, brainpoolP256r1 (`bp256`, feature `chain-bp256`). With only the
-//! feature `chain-p256` it is NIST P-256 (`p256`) instead: the same API, another curve.
+//! With feature `chain-bp256` the curve is the one nuSIM uses, brainpoolP256r1, verified by
+//! this crate's [`crate::bp256r1`] (a verifier for 32-bit cores). With only the feature
+//! `chain-p256` it is NIST P-256 through RustCrypto's `p256` ([`verify_on`], generic over
+//! RustCrypto curves): the same API, another curve.
 
 use crate::field::{Field, HEADER_LEN, POINT_LEN, SIG_LEN};
 use crate::trust::TrustAnchors;
+#[cfg(feature = "chain-p256")]
 use ecdsa::elliptic_curve::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
+#[cfg(feature = "chain-p256")]
 use ecdsa::elliptic_curve::{AffinePoint, CurveArithmetic, FieldBytesSize};
-use ecdsa::signature::Verifier;
-use ecdsa::{DigestAlgorithm, EcdsaCurve, Signature, VerifyingKey};
+#[cfg(feature = "chain-p256")]
+use ecdsa::{DigestAlgorithm, EcdsaCurve};
 
-/// The curve nuSIM uses.
-#[cfg(feature = "chain-bp256")]
-pub type NusimCurve = bp256::BrainpoolP256r1;
 /// The curve of this build: P-256 (feature `chain-p256` without `chain-bp256`).
 #[cfg(all(feature = "chain-p256", not(feature = "chain-bp256")))]
 pub type NusimCurve = p256::NistP256;
@@ -47,32 +47,51 @@ impl From<ChainError> for crate::result::LoadResult {
     }
 }
 
-/// Verifies `sig` (r||s) over `msg` with the SEC1 public key `key` on curve `C`.
+/// Verifies `sig` (r||s) over `msg` with the SEC1 public key `key` on RustCrypto curve `C`.
+#[cfg(feature = "chain-p256")]
 pub fn verify_on<C>(key: &[u8], msg: &[u8], sig: &[u8]) -> bool
 where
     C: EcdsaCurve + CurveArithmetic + DigestAlgorithm,
     AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C>,
     FieldBytesSize<C>: ModulusSize,
 {
-    let Ok(vk) = VerifyingKey::<C>::from_sec1_bytes(key) else {
+    use ecdsa::signature::Verifier;
+    let Ok(vk) = ecdsa::VerifyingKey::<C>::from_sec1_bytes(key) else {
         return false;
     };
-    let Ok(sig) = Signature::<C>::from_slice(sig) else {
+    let Ok(sig) = ecdsa::Signature::<C>::from_slice(sig) else {
         return false;
     };
     vk.verify(msg, &sig).is_ok()
 }
 
-/// Verifies `sig` (r||s) over `msg` with the SEC1 public key `key` on [`NusimCurve`].
+/// Verifies `sig` (r||s) over `msg` with the SEC1 public key `key` on this build's curve.
 pub fn verify(key: &[u8], msg: &[u8], sig: &[u8]) -> bool {
+    #[cfg(feature = "chain-bp256")]
+    {
+        use crate::bp256r1::{Signature, VerifyingKey};
+        use signature::Verifier;
+        match (
+            VerifyingKey::from_sec1_bytes(key),
+            Signature::from_slice(sig),
+        ) {
+            (Ok(k), Ok(s)) => k.verify(msg, &s).is_ok(),
+            _ => false,
+        }
+    }
+    #[cfg(not(feature = "chain-bp256"))]
     verify_on::<NusimCurve>(key, msg, sig)
 }
 
-/// True if `key` is a 65-byte uncompressed point on [`NusimCurve`] (a usable trust anchor).
+/// True if `key` is a 65-byte uncompressed point on this build's curve (a usable trust
+/// anchor).
 pub fn is_public_key(key: &[u8]) -> bool {
-    key.len() == POINT_LEN
+    #[cfg(feature = "chain-bp256")]
+    return crate::bp256r1::VerifyingKey::from_sec1_bytes(key).is_ok();
+    #[cfg(not(feature = "chain-bp256"))]
+    return key.len() == POINT_LEN
         && key[0] == 4
-        && VerifyingKey::<NusimCurve>::from_sec1_bytes(key).is_ok()
+        && ecdsa::VerifyingKey::<NusimCurve>::from_sec1_bytes(key).is_ok();
 }
 
 /// The bytes of fixed-size field `f` in a package (or header) in wire order, which must be
@@ -280,8 +299,24 @@ mod tests {
         Some((k, &json[open..close], close + 1))
     }
 
+    /// RustCrypto's `bp256` on the same inputs (the differential reference).
+    #[cfg(feature = "chain-bp256")]
+    fn rc_verify(key: &[u8], msg: &[u8], sig: &[u8]) -> bool {
+        use bp256::r1::ecdsa::Signature;
+        use signature::Verifier;
+        type VerifyingKey = ecdsa::VerifyingKey<bp256::BrainpoolP256r1>;
+        match (
+            VerifyingKey::from_sec1_bytes(key),
+            Signature::from_slice(sig),
+        ) {
+            (Ok(k), Ok(s)) => k.verify(msg, &s).is_ok(),
+            _ => false,
+        }
+    }
+
     /// Every Wycheproof ECDSA brainpoolP256r1 SHA-256 vector (raw r||s): the valid ones
-    /// are accepted, the invalid ones refused (../shared/vectors/wycheproof/).
+    /// are accepted, the invalid ones refused (../shared/vectors/wycheproof/), and `bp256`
+    /// decides every one the same way.
     #[cfg(feature = "chain-bp256")]
     #[test]
     fn wycheproof_brainpool_p256_sha256() {
@@ -302,6 +337,7 @@ mod tests {
                 2 => sig = unhex(&v[..v.len() & !1]),
                 _ => {
                     let ok = verify(&key, &msg, &sig);
+                    assert_eq!(ok, rc_verify(&key, &msg, &sig), "bp256 disagrees");
                     match v {
                         "valid" => {
                             assert!(ok, "valid vector {} refused", valid + invalid + 1);
