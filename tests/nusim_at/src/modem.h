@@ -26,6 +26,8 @@ enum fault {
 void line(size_t chunk, uint32_t gap_ms, uint32_t delay_ms);
 /* The same with the gap in microseconds. */
 void line_us(size_t chunk, uint32_t gap_us, uint32_t delay_ms);
+/* Bytes the driver sent that the modem's input buffer could not hold (0 in every test). */
+size_t modem_lost(void);
 /* Fresh chip (bootstrap ICCID), no fault, a 115200-baud-like line, nothing in flight. */
 void modem_reset(void *fixture);
 

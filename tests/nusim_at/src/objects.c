@@ -8,6 +8,7 @@
  * after a load whose answer was lost.
  */
 
+#include <string.h>
 #include <zephyr/kernel.h>
 #include <zephyr/net/lwm2m.h>
 #include <zephyr/ztest.h>
@@ -107,6 +108,54 @@ ZTEST(nusim_at_objects, test_iccid_reread_after_a_lost_answer)
 	nusim_at_emul_rs_set_fault(F_LOAD_THEN_SILENT, 0);
 	zassert_equal(load(wire_a, sizeof(wire_a)), R_DRIVER_ERROR);
 	assert_str(iccid(), WIRE_ICCID_A);
+}
+
+struct stack_use {
+	const char *name;
+	size_t used, size;
+};
+
+static void stack_used(const struct k_thread *t, void *user_data)
+{
+	struct stack_use *u = user_data;
+	const char *name = k_thread_name_get((k_tid_t)t);
+	size_t unused = 0;
+
+	if (name != NULL && strcmp(name, u->name) == 0 &&
+	    k_thread_stack_space_get(t, &unused) == 0) {
+		u->size = t->stack_info.size;
+		u->used = u->size - unused;
+	}
+}
+
+/* Last (by name): after the switches, every refusal and the broken packages above, the
+ * work queue has kept CONFIG_LWM2M_NUSIM_WORKQ_STACK_SIZE's margin with the AT driver and
+ * the device-side checks (the default's sizing path). A real core only: native_sim threads
+ * run on host stacks without a high-water mark.
+ */
+ZTEST(nusim_at_objects, test_work_queue_stack_keeps_its_margin)
+{
+	const size_t margin = 512;
+	struct stack_use load = {.name = "nusim_load"}, main = {.name = "main"};
+	size_t used;
+
+	zassert_equal(modem_lost(), 0);
+	if (IS_ENABLED(CONFIG_ARCH_POSIX)) {
+		TC_PRINT("native_sim: no stack high-water mark to read\n");
+		ztest_test_skip();
+	}
+	k_thread_foreach(stack_used, &load);
+	k_thread_foreach(stack_used, &main);
+	used = load.used;
+	zassert_true(used > 0, "no nusim_load thread with stack information");
+	/* For the docs: the identity read over AT at init runs on the main thread. */
+	TC_PRINT("main stack (init, then ztest): %zu of %zu bytes used\n", main.used, main.size);
+	TC_PRINT("nusim_load stack (AT driver, checks %s): %zu of %d bytes used\n",
+		 IS_ENABLED(CONFIG_LWM2M_NUSIM_CHECK_PACKAGES) ? "on" : "off", used,
+		 CONFIG_LWM2M_NUSIM_WORKQ_STACK_SIZE);
+	zassert_true(used + margin <= CONFIG_LWM2M_NUSIM_WORKQ_STACK_SIZE,
+		     "%zu of %d bytes used: less than %zu to spare", used,
+		     CONFIG_LWM2M_NUSIM_WORKQ_STACK_SIZE, margin);
 }
 
 ZTEST_SUITE(nusim_at_objects, NULL, NULL, before, NULL, NULL);
