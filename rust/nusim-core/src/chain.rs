@@ -2,8 +2,8 @@
 //! KpubDP; ECDSA with SHA-256 over the 65-byte uncompressed keys, raw r||s signatures.
 //!
 //! With feature `chain-bp256` the curve is the one nuSIM uses, brainpoolP256r1, verified by
-//! this crate's [`crate::bp256r1`] (a verifier for 32-bit cores). With only the feature
-//! `chain-p256` it is NIST P-256 through RustCrypto's `p256` ([`verify_on`], generic over
+//! this crate's `bp256r1` module (a verifier for 32-bit cores). With only the feature
+//! `chain-p256` it is NIST P-256 through RustCrypto's `p256` (`verify_on`, generic over
 //! RustCrypto curves): the same API, another curve.
 
 use crate::field::{Field, HEADER_LEN, POINT_LEN, SIG_LEN};

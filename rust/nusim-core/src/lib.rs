@@ -14,8 +14,8 @@
 //! - [`switch`]: backup, trial, automatic fallback and recovery after a restart;
 //! - [`log`]: log lines without `core::fmt`, handed to the platform;
 //! - [`block`]: reassembly of a value written block-wise (CoAP Block1).
-//! - [`chain`] (features `chain-bp256` / `chain-p256`): the ECDSA checks of a package;
-//!   [`bp256r1`]: the brainpoolP256r1 verifier they run.
+//! - `chain` (features `chain-bp256` / `chain-p256`): the ECDSA checks of a package;
+//!   `bp256r1` (feature `chain-bp256`): the brainpoolP256r1 verifier they run.
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -3,7 +3,7 @@
 //!
 //! Verification only ever sees public values (keys, messages, signatures), so it is
 //! variable-time throughout:
-//! - `u1·G + u2·Q` in one pass of 256 doublings, both scalars in width-w NAF (interleaved
+//! - `u1·G + u2·Q` in one pass of 257 doublings, both scalars in width-w NAF (interleaved
 //!   wNAF): `u1` with the 16 odd multiples `G, 3G, …, 31G` kept in flash (`gtable.rs`),
 //!   `u2` with the 8 odd multiples of `Q` computed per verification;
 //! - Jacobian coordinates; field and scalar arithmetic in Montgomery form on eight 32-bit
@@ -90,7 +90,8 @@ impl VerifyingKey {
 
     /// Verifies `sig` over the SHA-256 digest `z` of the message (32 bytes; a longer
     /// prehash is cut to its leftmost 256 bits, a shorter one read as a smaller number,
-    /// as SEC1 4.1.4 says).
+    /// as SEC1 4.1.4 says, and as RustCrypto's `ecdsa` reads it: any length, even empty).
+    /// The checks only ever pass SHA-256 digests.
     pub fn verify_digest(&self, z: &[u8], sig: &Signature) -> bool {
         let mut e = [0u8; 32];
         let n = z.len().min(32);

@@ -1,7 +1,8 @@
 //! brainpoolP256r1 points in Jacobian coordinates `(X, Y, Z)` ↔ `(X/Z², Y/Z³)`, coordinates
 //! in Montgomery form; `Z = 0` is the point at infinity. Variable-time formulas from the
-//! Explicit-Formulas Database (dbl-2007-bl, add-1998-cmo-2, madd-2004-hmv's shape), with
-//! the special cases (doubling through addition, a point plus its negation) handled.
+//! Explicit-Formulas Database (dbl-2007-bl; add-1998-cmo-2, and the same with `Z2 = 1` for
+//! an affine point), with the special cases (doubling through addition, a point plus its
+//! negation) handled.
 
 use super::fe::{is_zero, Limbs, Modulus};
 
@@ -12,10 +13,12 @@ pub static P: Modulus =
 pub static N: Modulus =
     Modulus::new("a9fb57dba1eea9bc3e660a909d838d718c397aa3b561a6f7901e0e82974856a7");
 
-/// The curve's `a`, in Montgomery form (computed once at compile time would need const
-/// multiplication; [`a`] converts on use instead, see there).
-const A_HEX: &str = "7d5a0975fc2c3057eef67530417affe7fb8055c126dc5c6ce94a4b44f330b5d9";
-const B_HEX: &str = "26dc5c6ce94a4b44f330b5d9bbd77cbf958416295cf7e1ce6bccdc18ff8c07b6";
+/// The curve's `a` (RFC 5639, section 3.4), as plain limbs.
+const A: Limbs =
+    super::fe::limbs_from_hex("7d5a0975fc2c3057eef67530417affe7fb8055c126dc5c6ce94a4b44f330b5d9");
+/// The curve's `b`.
+const B: Limbs =
+    super::fe::limbs_from_hex("26dc5c6ce94a4b44f330b5d9bbd77cbf958416295cf7e1ce6bccdc18ff8c07b6");
 
 /// The curve coefficients `a` and `b` in Montgomery form.
 pub struct Coefficients {
@@ -26,13 +29,11 @@ pub struct Coefficients {
 }
 
 impl Coefficients {
-    /// Both coefficients, converted (two multiplications).
+    /// Both coefficients in Montgomery form (two multiplications).
     pub fn new() -> Self {
-        let a = super::fe::limbs_from_hex(A_HEX);
-        let b = super::fe::limbs_from_hex(B_HEX);
         Coefficients {
-            a: P.to_mont(&a),
-            b: P.to_mont(&b),
+            a: P.to_mont(&A),
+            b: P.to_mont(&B),
         }
     }
 }

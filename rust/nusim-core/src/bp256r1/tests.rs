@@ -298,6 +298,15 @@ fn differential_against_bp256() {
         );
         let other = rng.bytes::<32>();
         assert!(vk.verify_prehash(&other, &sig).is_err());
+        // Shorter prehashes (even empty) are read as bp256 reads them (the all-zero one
+        // verifies at every length).
+        for short in [&z[..15], &z[..1], &z[..0]] {
+            assert_eq!(
+                vk.verify_prehash(short, &sig).is_ok(),
+                rvk.verify_prehash(short, &s).is_ok(),
+                "case {i} prehash {short:x?}"
+            );
+        }
     }
 }
 
