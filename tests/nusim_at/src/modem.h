@@ -8,6 +8,7 @@
 #ifndef NUSIM_TEST_MODEM_H_
 #define NUSIM_TEST_MODEM_H_
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -28,6 +29,11 @@ void line(size_t chunk, uint32_t gap_ms, uint32_t delay_ms);
 void line_us(size_t chunk, uint32_t gap_us, uint32_t delay_ms);
 /* Bytes the driver sent that the modem's input buffer could not hold (0 in every test). */
 size_t modem_lost(void);
+/* The emulator's fault (rust/nusim-sim/src/at_emul.rs) and chip, under the modem's lock. */
+void modem_fault(uint8_t fault, uint16_t code);
+void modem_chip_reset(bool single_profile, const char *iccid);
+/* Commands the emulator has answered since its reset. */
+uint32_t modem_commands(void);
 /* Fresh chip (bootstrap ICCID), no fault, a 115200-baud-like line, nothing in flight. */
 void modem_reset(void *fixture);
 

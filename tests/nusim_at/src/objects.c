@@ -80,7 +80,7 @@ ZTEST(nusim_at_objects, test_switch_and_every_code)
 	 * code (and answers the ICCID query before it).
 	 */
 	for (size_t i = 0; i < ARRAY_SIZE(codes); i++) {
-		nusim_at_emul_rs_set_fault(F_LOAD_REFUSED, codes[i].code);
+		modem_fault(F_LOAD_REFUSED, codes[i].code);
 		zassert_equal(load(wire_a, sizeof(wire_a)), codes[i].result, "code %u",
 			      codes[i].code);
 		assert_str(iccid(), WIRE_ICCID_MAX);
@@ -101,11 +101,11 @@ ZTEST(nusim_at_objects, test_broken_packages)
 ZTEST(nusim_at_objects, test_iccid_reread_after_a_lost_answer)
 {
 	/* Silent modem: its ICCID cannot be learnt, so no load begins; the ICCID stays. */
-	nusim_at_emul_rs_set_fault(F_SILENT, 0);
+	modem_fault(F_SILENT, 0);
 	zassert_equal(load(wire_a, sizeof(wire_a)), R_DRIVER_ERROR);
 	assert_str(iccid(), WIRE_ICCID_INITIAL);
 	/* The chip installed the profile but the answer was lost: 508/0/1 follows the chip. */
-	nusim_at_emul_rs_set_fault(F_LOAD_THEN_SILENT, 0);
+	modem_fault(F_LOAD_THEN_SILENT, 0);
 	zassert_equal(load(wire_a, sizeof(wire_a)), R_DRIVER_ERROR);
 	assert_str(iccid(), WIRE_ICCID_A);
 }
@@ -150,12 +150,11 @@ ZTEST(nusim_at_objects, test_work_queue_stack_keeps_its_margin)
 	zassert_true(used > 0, "no nusim_load thread with stack information");
 	/* For the docs: the identity read over AT at init runs on the main thread. */
 	TC_PRINT("main stack (init, then ztest): %zu of %zu bytes used\n", main.used, main.size);
-	TC_PRINT("nusim_load stack (AT driver, checks %s): %zu of %d bytes used\n",
-		 IS_ENABLED(CONFIG_LWM2M_NUSIM_CHECK_PACKAGES) ? "on" : "off", used,
+	TC_PRINT("nusim_load stack (AT driver, checks %s): %zu of %zu bytes used (Kconfig %d)\n",
+		 IS_ENABLED(CONFIG_LWM2M_NUSIM_CHECK_PACKAGES) ? "on" : "off", used, load.size,
 		 CONFIG_LWM2M_NUSIM_WORKQ_STACK_SIZE);
-	zassert_true(used + margin <= CONFIG_LWM2M_NUSIM_WORKQ_STACK_SIZE,
-		     "%zu of %d bytes used: less than %zu to spare", used,
-		     CONFIG_LWM2M_NUSIM_WORKQ_STACK_SIZE, margin);
+	zassert_true(used + margin <= load.size, "%zu of %zu bytes used: less than %zu to spare",
+		     used, load.size, margin);
 }
 
 ZTEST_SUITE(nusim_at_objects, NULL, NULL, before, NULL, NULL);
