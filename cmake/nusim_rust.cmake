@@ -107,7 +107,8 @@ function(nusim_rust_staticlib)
   set(lib ${target_dir}/${triple}/release/lib${R_LIB}.a)
   set(args build --release --locked -p ${R_CRATE} --target ${triple}
       --manifest-path ${NUSIM_ROOT}/Cargo.toml --target-dir ${target_dir})
-  # brainpoolP256r1 on crypto-bigint: about a third of the default backend's flash.
+  # The simulated nuSIM's brainpoolP256r1 (bp256, its ECDH) on crypto-bigint: about a third
+  # of the default backend's flash (the checks' verifier is nusim-core's own).
   # SHA-256 with its rounds in a loop, not unrolled: about 6.5 KB less on Cortex-M; a
   # check hashes two short messages, so the time does not count.
   set(rustflags "'--cfg','bp256_backend=\"bigint\"','--cfg','sha2_backend_soft=\"compact\"'")

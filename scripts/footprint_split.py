@@ -7,7 +7,7 @@ import re
 import sys
 
 PARTS = [
-    ("curve and ECDSA (bp256, crypto-bigint, ecdsa)",
+    ("curve and ECDSA (nusim_core::bp256r1; bp256 and its crates in the simulator)",
      re.compile(r"bp256|primefield|primeorder|crypto_bigint|elliptic_curve|ecdsa|sec1|der::")),
     ("SHA-256, AES, CMAC", re.compile(r"sha2|digest|aes::|cmac")),
     ("CBOR (the records' nusim_core::cbor; minicbor in the simulator)",
