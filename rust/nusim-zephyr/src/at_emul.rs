@@ -28,7 +28,8 @@ pub extern "C" fn nusim_at_emul_rs_feed(
         return 0;
     }
     // SAFETY: the test calls the emulator from one context at a time: its modem work item
-    // and its fault and reset calls all hold the test's modem lock (tests/nusim_at/src/main.c).
+    // and every other call (fault, reset, command count) hold the test's modem lock
+    // (tests/nusim_at/src/main.c).
     let (modem, plain) = unsafe { (MODEM.get(), PLAIN.get()) };
     // SAFETY: the C caller passes buffers valid for len and size bytes.
     let (data, out) = unsafe {

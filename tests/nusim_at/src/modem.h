@@ -27,7 +27,7 @@ enum fault {
 void line(size_t chunk, uint32_t gap_ms, uint32_t delay_ms);
 /* The same with the gap in microseconds. */
 void line_us(size_t chunk, uint32_t gap_us, uint32_t delay_ms);
-/* Bytes the driver sent that the modem's input buffer could not hold (0 in every test). */
+/* Bytes the driver sent, since boot, that the modem's input buffer could not hold (0). */
 size_t modem_lost(void);
 /* The emulator's fault (rust/nusim-sim/src/at_emul.rs) and chip, under the modem's lock. */
 void modem_fault(uint8_t fault, uint16_t code);

@@ -139,7 +139,7 @@ ZTEST(nusim_at_objects, test_work_queue_stack_keeps_its_margin)
 	struct stack_use load = {.name = "nusim_load"}, main = {.name = "main"};
 	size_t used;
 
-	zassert_equal(modem_lost(), 0);
+	zassert_equal(modem_lost(), 0, "the modem lost %zu bytes since boot", modem_lost());
 	if (IS_ENABLED(CONFIG_ARCH_POSIX)) {
 		TC_PRINT("native_sim: no stack high-water mark to read\n");
 		ztest_test_skip();
