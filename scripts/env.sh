@@ -38,7 +38,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 NUSIM_MODULES="$NUSIM_ROOT"
 # zephyr-lang-rust (lang/rust, 4.x) does nothing unless an application sets CONFIG_RUST.
 for m in "$ZP/modules/hal/cmsis" "$ZP/modules/hal/cmsis_6" "$ZP/modules/hal/nordic" \
-         "$ZP/modules/lib/zcbor" "$ZP/modules/lang/rust"; do
+         "$ZP/modules/lib/zcbor" "$ZP/modules/crypto/mbedtls" "$ZP/modules/lang/rust"; do
   [ -d "$m" ] && NUSIM_MODULES="$NUSIM_MODULES;$m"
 done
 export NUSIM_MODULES

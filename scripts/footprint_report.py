@@ -13,14 +13,23 @@ import os
 import sys
 from pathlib import Path
 
-# setup: (reference setup, what it is). The reference is on the same board.
+# cost: (setup built, reference setup, what it is). The reference is on the same board.
 COSTS = {
-    "at": ("base", "Objects 507/508 + AT driver; checks and persistence off"),
-    "at-quiet": ("base", "the same with the module's logs off"),
-    "checks": ("at", "the device-side checks alone (at-checks - at)"),
-    "at-checks": ("base", "Objects 507/508 + AT driver + checks (a product)"),
-    "sim-checks": ("base", "Objects 507/508 + simulated nuSIM + checks (the demo)"),
-    "persist": ("settings", "persistence, backup and fallback (on NVS, against settings alone)"),
+    "at": ("at", "base", "Objects 507/508 + AT driver; checks and persistence off"),
+    "at-quiet": ("at-quiet", "base", "the same with the module's logs off"),
+    "checks": ("at-checks", "at", "the device-side checks alone (at-checks - at)"),
+    "at-checks": ("at-checks", "base", "Objects 507/508 + AT driver + checks (a product)"),
+    "sim-checks": ("sim-checks", "base", "Objects 507/508 + simulated nuSIM + checks (the demo)"),
+    "psa": ("base-psa", "base",
+            "PSA Crypto with brainpoolP256r1 ECDSA (mbedTLS), the module absent"),
+    "checks-psa": ("at-checks-psa", "at-psa",
+                   "the device-side checks through PSA Crypto alone, where the application "
+                   "has it (at-checks-psa - at-psa)"),
+    "at-checks-psa": ("at-checks-psa", "base-psa",
+                      "Objects 507/508 + AT driver + checks through PSA Crypto, where the "
+                      "application has it"),
+    "persist": ("persist", "settings",
+                "persistence, backup and fallback (on NVS, against settings alone)"),
 }
 GROWTH = 0.05
 SLACK = 16
@@ -46,9 +55,7 @@ def main():
         print("footprint: --check and --update exclude each other")
         return 2
     costs = {}
-    for setup, (ref_setup, _) in COSTS.items():
-        # "checks" is measured, not built: at-checks against at.
-        built = "at-checks" if setup == "checks" else setup
+    for setup, (built, ref_setup, _) in COSTS.items():
         for (board, s), b in sorted(builds.items()):
             ref = builds.get((board, ref_setup))
             if s != built or ref is None:
@@ -56,7 +63,7 @@ def main():
             costs.setdefault(board, {})[setup] = {
                 "flash": b["flash"] - ref["flash"],
                 "ram": b["ram"] - ref["ram"],
-                "stack": b["stack"] - (ref["stack"] if ref_setup != "base" else 0),
+                "stack": b["stack"] - ref["stack"],
             }
 
     line = ".".join(a.zephyr.split(".")[:2])
@@ -71,11 +78,11 @@ def main():
             if setup in per:
                 c = per[setup]
                 rows.append(
-                    f"| {COSTS[setup][1]} | {board} | {c['flash']:+,} B | {c['ram']:+,} B "
+                    f"| {COSTS[setup][2]} | {board} | {c['flash']:+,} B | {c['ram']:+,} B "
                     f"| {c['stack']:,} B |".replace("+0 B", "0 B")
                 )
     refs = [f"{b} {s}: flash {v['flash']:,} B, RAM {v['ram']:,} B"
-            for (b, s), v in sorted(builds.items()) if s in ("base", "settings")]
+            for (b, s), v in sorted(builds.items()) if s in ("base", "base-psa", "settings")]
     rows += ["", "References (whole application): " + "; ".join(refs) + "."]
     table = "\n".join(rows)
     print(table)
@@ -94,7 +101,7 @@ def main():
         bl_path.write_text(json.dumps(baseline, indent=1, sort_keys=True) + "\n")
         print(f"baseline for Zephyr {line} written to {bl_path}")
     fmt = {f"{s} on {b}": v["fmt_symbols"] for (b, s), v in sorted(builds.items())
-           if v["fmt_symbols"] != 0 and s != "base"}
+           if v["fmt_symbols"] != 0 and not s.startswith("base")}
     if any(n < 0 for n in fmt.values()):
         print("core::fmt not checked where core was not built here (rustup's installed core): "
               + ", ".join(k for k, n in fmt.items() if n < 0))

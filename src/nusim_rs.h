@@ -170,7 +170,8 @@ int32_t nusim_bench_rs_verify_chain(void);
 
 #if defined(CONFIG_NUSIM_BENCH)
 /**
- * One verification: SigKpubDP over KpubDP with KpubCI. 0 if it verifies.
+ * One verification: SigKpubDP over KpubDP with KpubCI, hashing included. 0 if it
+ * verifies.
  */
 int32_t nusim_bench_rs_verify_one(void);
 #endif
@@ -259,6 +260,14 @@ extern void nusim_glue_submit(uint8_t work, uint32_t delay_ms);
 
 #if defined(CONFIG_LWM2M_NUSIM)
 extern int64_t nusim_glue_uptime_ms(void);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM_CHECK_PSA)
+extern int32_t nusim_psa_check_key(const uint8_t *key);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM_CHECK_PSA)
+extern int32_t nusim_psa_verify(const uint8_t *key, const uint8_t *digest, const uint8_t *sig);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)

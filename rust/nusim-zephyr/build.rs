@@ -47,9 +47,10 @@ impl Kconfig {
 }
 
 /// Each feature and the Kconfig option that builds its C half.
-const FEATURES: [(&str, &str); 6] = [
+const FEATURES: [(&str, &str); 7] = [
     ("objects", "CONFIG_LWM2M_NUSIM"),
     ("check", "CONFIG_LWM2M_NUSIM_CHECK_PACKAGES"),
+    ("check-psa", "CONFIG_LWM2M_NUSIM_CHECK_PSA"),
     ("sim", "CONFIG_NUSIM_SIMULATOR"),
     ("at", "CONFIG_NUSIM_AT"),
     ("at-emul", "CONFIG_NUSIM_AT_EMULATOR"),

@@ -28,12 +28,15 @@ pub enum ChainError {
     SigKpubDp,
     /// SigEKpubDP does not verify over eKpubDP with KpubDP (or KpubDP is not a curve point).
     SigEKpubDp,
+    /// The verifier could not decide (the platform's crypto failed; it logged why).
+    Crypto,
 }
 
 crate::log::describe_names!(ChainError {
     UntrustedCi => "KpubCI not trusted",
     SigKpubDp => "SigKpubDP does not verify",
     SigEKpubDp => "SigEKpubDP does not verify",
+    Crypto => "the crypto library failed",
 });
 
 impl From<ChainError> for crate::result::LoadResult {
@@ -43,6 +46,7 @@ impl From<ChainError> for crate::result::LoadResult {
             ChainError::UntrustedCi => LoadResult::CiKeyMismatch,
             ChainError::SigKpubDp => LoadResult::SigKpubDpInvalid,
             ChainError::SigEKpubDp => LoadResult::SigEKpubDpInvalid,
+            ChainError::Crypto => LoadResult::Failed,
         }
     }
 }
@@ -67,20 +71,35 @@ where
 
 /// Verifies `sig` (r||s) over `msg` with the SEC1 public key `key` on this build's curve.
 pub fn verify(key: &[u8], msg: &[u8], sig: &[u8]) -> bool {
+    verify_digest(key, &sha256(msg), sig)
+}
+
+/// Verifies `sig` (r||s) over the SHA-256 digest `digest` with the SEC1 public key `key`
+/// on this build's curve, with this crate's verifier: what [`crate::platform::Platform`]'s
+/// `verify_signature` does unless a platform brings its own crypto.
+pub fn verify_digest(key: &[u8], digest: &[u8; DIGEST_LEN], sig: &[u8]) -> bool {
     #[cfg(feature = "chain-bp256")]
     {
         use crate::bp256r1::{Signature, VerifyingKey};
-        use signature::Verifier;
         match (
             VerifyingKey::from_sec1_bytes(key),
             Signature::from_slice(sig),
         ) {
-            (Ok(k), Ok(s)) => k.verify(msg, &s).is_ok(),
+            (Ok(k), Ok(s)) => k.verify_digest(digest, &s),
             _ => false,
         }
     }
     #[cfg(not(feature = "chain-bp256"))]
-    verify_on::<NusimCurve>(key, msg, sig)
+    {
+        use ecdsa::signature::hazmat::PrehashVerifier;
+        let Ok(vk) = ecdsa::VerifyingKey::<NusimCurve>::from_sec1_bytes(key) else {
+            return false;
+        };
+        let Ok(sig) = ecdsa::Signature::<NusimCurve>::from_slice(sig) else {
+            return false;
+        };
+        vk.verify_prehash(digest, &sig).is_ok()
+    }
 }
 
 /// True if `key` is a 65-byte uncompressed point on this build's curve (a usable trust
@@ -102,28 +121,70 @@ pub fn field(pkg: &[u8], f: Field) -> &[u8] {
     &pkg[o..o + n]
 }
 
-/// Checks both signatures of a package in wire order (at least its 339-byte header).
+/// Bytes of a SHA-256 digest.
+pub const DIGEST_LEN: usize = 32;
+
+/// The SHA-256 digest of `msg`.
+pub fn sha256(msg: &[u8]) -> [u8; DIGEST_LEN] {
+    use sha2::Digest;
+    sha2::Sha256::digest(msg).into()
+}
+
+/// An ECDSA signature of a SHA-256 digest, checked by whoever verifies: `Ok(true)` valid,
+/// `Ok(false)` not (a key that is not a point of the curve included), `Err(code)` when the
+/// verifier could not decide (its error code, for the log).
+pub type Verdict = Result<bool, i32>;
+
+/// Checks both signatures of a package in wire order (at least its 339-byte header) with
+/// this crate's verifier.
 pub fn verify_chain(pkg: &[u8]) -> Result<(), ChainError> {
+    verify_chain_with(pkg, |key, digest, sig| Ok(verify_digest(key, digest, sig)))
+}
+
+/// Checks both signatures of a package in wire order (at least its 339-byte header), each
+/// through `verify(key, SHA-256 digest of the signed key, signature)`: the platform's
+/// crypto or this crate's verifier. The first link that fails is the error; a verifier
+/// that cannot decide fails the check ([`ChainError::Crypto`]).
+///
+/// ```
+/// # #[cfg(feature = "chain-bp256")] {
+/// use nusim_core::chain::{verify_chain_with, verify_digest, ChainError, A1_HEADER};
+/// // The public A.1 chain verifies with this crate's verifier...
+/// assert_eq!(verify_chain_with(&A1_HEADER, |k, d, s| Ok(verify_digest(k, d, s))), Ok(()));
+/// // ...and a verifier that cannot decide refuses it.
+/// assert_eq!(verify_chain_with(&A1_HEADER, |_, _, _| Err(-1)), Err(ChainError::Crypto));
+/// # }
+/// ```
+pub fn verify_chain_with(
+    pkg: &[u8],
+    mut verify: impl FnMut(&[u8; POINT_LEN], &[u8; DIGEST_LEN], &[u8; SIG_LEN]) -> Verdict,
+) -> Result<(), ChainError> {
     const _: () = assert!(POINT_LEN == 65 && SIG_LEN == 64);
     if pkg.len() < HEADER_LEN {
         return Err(ChainError::SigKpubDp);
     }
-    let kpub_dp = field(pkg, Field::KpubDP);
-    if !verify(
-        field(pkg, Field::KpubCI),
-        kpub_dp,
-        field(pkg, Field::SigKpubDP),
-    ) {
-        return Err(ChainError::SigKpubDp);
-    }
-    if !verify(
-        kpub_dp,
-        field(pkg, Field::EKpubDP),
-        field(pkg, Field::SigEKpubDP),
-    ) {
-        return Err(ChainError::SigEKpubDp);
-    }
-    Ok(())
+    let mut link = |key: Field, signed: Field, sig: Field, fails: ChainError| {
+        let (Ok(key), Ok(sig)) = (field(pkg, key).try_into(), field(pkg, sig).try_into()) else {
+            return Err(fails);
+        };
+        match verify(key, &sha256(field(pkg, signed)), sig) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(fails),
+            Err(_) => Err(ChainError::Crypto),
+        }
+    };
+    link(
+        Field::KpubCI,
+        Field::KpubDP,
+        Field::SigKpubDP,
+        ChainError::SigKpubDp,
+    )?;
+    link(
+        Field::KpubDP,
+        Field::EKpubDP,
+        Field::SigEKpubDP,
+        ChainError::SigEKpubDp,
+    )
 }
 
 /// The KpubCI of a package in wire order, if it has a whole header.
@@ -221,6 +282,76 @@ mod tests {
             &unhex(SIG_EKPUB_DP)
         ));
         assert_eq!(verify_chain(&vector_header()), Ok(()));
+    }
+
+    /// What a platform's verifier (PSA Crypto) is asked, in order: the CI's signature of
+    /// KpubDP, then KpubDP's of eKpubDP, each over the SHA-256 digest of the signed key; a
+    /// refusal stops at its link, and a verifier that cannot decide fails the check.
+    #[test]
+    fn a_platform_verifier_sees_each_link_in_order() {
+        let h = vector_header();
+        let mut asked = Vec::new();
+        let r = verify_chain_with(&h, |k, d, s| {
+            asked.push((k.to_vec(), *d, s.to_vec()));
+            Ok(true)
+        });
+        assert_eq!(r, Ok(()));
+        let digest = |hexkey: &str| -> [u8; 32] { sha256(&unhex(hexkey)) };
+        assert_eq!(
+            asked,
+            [
+                (unhex(KPUB_CI), digest(KPUB_DP), unhex(SIG_KPUB_DP)),
+                (unhex(KPUB_DP), digest(EKPUB_DP), unhex(SIG_EKPUB_DP)),
+            ]
+        );
+        // The digest is SHA-256's: the empty message's is the known one.
+        assert_eq!(
+            sha256(b"")[..4],
+            [0xe3, 0xb0, 0xc4, 0x42],
+            "SHA-256 of the empty message"
+        );
+        let mut calls = 0;
+        let first_refused = verify_chain_with(&h, |_, _, _| {
+            calls += 1;
+            Ok(false)
+        });
+        assert_eq!((first_refused, calls), (Err(ChainError::SigKpubDp), 1));
+        let mut calls = 0;
+        let second_refused = verify_chain_with(&h, |_, _, _| {
+            calls += 1;
+            Ok(calls == 1)
+        });
+        assert_eq!((second_refused, calls), (Err(ChainError::SigEKpubDp), 2));
+        assert_eq!(
+            verify_chain_with(&h, |_, _, _| Err(-134)),
+            Err(ChainError::Crypto)
+        );
+        assert_eq!(
+            crate::result::LoadResult::from(ChainError::Crypto),
+            crate::result::LoadResult::Failed
+        );
+        assert_eq!(
+            verify_chain_with(&h[..HEADER_LEN - 1], |_, _, _| Ok(true)),
+            Err(ChainError::SigKpubDp),
+            "a short header never reaches the verifier"
+        );
+    }
+
+    /// The default of `Platform::verify_signature` is this crate's verifier, over a digest.
+    #[cfg(feature = "chain-bp256")]
+    #[test]
+    fn verify_digest_is_verify_over_the_digest() {
+        let ok = verify_digest(
+            &unhex(KPUB_CI),
+            &sha256(&unhex(KPUB_DP)),
+            &unhex(SIG_KPUB_DP),
+        );
+        let other = verify_digest(
+            &unhex(KPUB_CI),
+            &sha256(&unhex(EKPUB_DP)),
+            &unhex(SIG_KPUB_DP),
+        );
+        assert!(ok && !other);
     }
 
     #[cfg(feature = "chain-bp256")]

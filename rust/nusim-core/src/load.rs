@@ -681,7 +681,7 @@ impl<
             let ci = chain::kpub_ci(pkg.get()).ok_or(LoadResult::Incomplete)?;
             let trusted = Self::locked(cell, p, |s, _| s.trust.admits(ci));
             let r = if trusted {
-                chain::verify_chain(pkg.get())
+                chain::verify_chain_with(pkg.get(), |k, d, s| p.verify_signature(k, d, s))
             } else {
                 Err(ChainError::UntrustedCi)
             };

@@ -197,6 +197,20 @@ pub trait Platform {
     /// (CONFIG_LWM2M_NUSIM_CHECK_PACKAGES; needs a `chain-*` feature).
     const CHECK_PACKAGES: bool;
 
+    /// Verifies one signature of the device-side check: `sig` (r‖s) of the SHA-256 digest
+    /// `digest` under the uncompressed public key `key`, on the nuSIM's curve. The default
+    /// is this crate's verifier ([`crate::chain::verify_digest`]); a platform with its own
+    /// crypto (PSA Crypto on Zephyr) overrides it, and logs why when it cannot decide.
+    #[cfg(any(feature = "chain-bp256", feature = "chain-p256"))]
+    fn verify_signature(
+        &mut self,
+        key: &[u8; crate::field::POINT_LEN],
+        digest: &[u8; crate::chain::DIGEST_LEN],
+        sig: &[u8; crate::field::SIG_LEN],
+    ) -> crate::chain::Verdict {
+        Ok(crate::chain::verify_digest(key, digest, sig))
+    }
+
     /// Stores `rec` as record `key` (`None` deletes it). A negative errno on failure.
     fn save(&mut self, key: Key, rec: Option<&[u8]>) -> Result<(), i32>;
     /// Reads record `key` into `buf`: its length, which is larger than `buf` when it did

@@ -204,6 +204,8 @@ impl SimNusim {
             ChainError::UntrustedCi => reason::CI_MISMATCH,
             ChainError::SigKpubDp => reason::SIG_KPUB_DP,
             ChainError::SigEKpubDp => reason::SIG_EKPUB_DP,
+            // The chip's own verifier always decides; were it not to, a general error.
+            ChainError::Crypto => reason::GENERAL,
         })?;
         let z = ecdh(&self.id.secret, f(Field::EKpubDP)).ok_or(reason::GENERAL)?;
         let (k_enc, k_mac) = kdf(&z);

@@ -232,3 +232,34 @@ pub mod errno {
         -unsafe { nusim_errno_table[e as usize] }
     }
 }
+
+/// The PSA Crypto glue of the device-side checks (`src/nusim_psa.c`): only with
+/// CONFIG_LWM2M_NUSIM_CHECK_PSA. Each call starts PSA Crypto first (`psa_crypto_init`,
+/// which does nothing once it succeeded) and returns a `psa_status_t`.
+#[cfg(feature = "check-psa")]
+pub mod psa {
+    use nusim_core::chain::DIGEST_LEN;
+    use nusim_core::field::{POINT_LEN, SIG_LEN};
+
+    mod sys {
+        extern "C" {
+            pub fn nusim_psa_verify(key: *const u8, digest: *const u8, sig: *const u8) -> i32;
+            pub fn nusim_psa_check_key(key: *const u8) -> i32;
+        }
+    }
+
+    /// Imports `key` as a volatile brainpoolP256r1 public key, runs `psa_verify_hash`
+    /// (ECDSA, SHA-256) of `sig` over `digest` with it and destroys it: the first status
+    /// that is not `PSA_SUCCESS`, or `PSA_SUCCESS`.
+    pub fn verify(key: &[u8; POINT_LEN], digest: &[u8; DIGEST_LEN], sig: &[u8; SIG_LEN]) -> i32 {
+        // SAFETY: the glue reads exactly 65, 32 and 64 bytes, the arrays' lengths.
+        unsafe { sys::nusim_psa_verify(key.as_ptr(), digest.as_ptr(), sig.as_ptr()) }
+    }
+
+    /// Imports `key` as a volatile brainpoolP256r1 public key and destroys it: the import's
+    /// status.
+    pub fn check_key(key: &[u8; POINT_LEN]) -> i32 {
+        // SAFETY: the glue reads exactly 65 bytes, the array's length.
+        unsafe { sys::nusim_psa_check_key(key.as_ptr()) }
+    }
+}

@@ -21,7 +21,8 @@
 //! together by `nusim_core::log` from static texts and numbers, never through `core::fmt`.
 //!
 //! Features, at least one of: `objects` (CONFIG_LWM2M_NUSIM), `check`
-//! (CONFIG_LWM2M_NUSIM_CHECK_PACKAGES), `sim` (CONFIG_NUSIM_SIMULATOR), `at`
+//! (CONFIG_LWM2M_NUSIM_CHECK_PACKAGES), `check-psa` (the checks through PSA Crypto,
+//! CONFIG_LWM2M_NUSIM_CHECK_PSA), `sim` (CONFIG_NUSIM_SIMULATOR), `at`
 //! (CONFIG_NUSIM_AT), `at-emul` (CONFIG_NUSIM_AT_EMULATOR, tests) and `bench`
 //! (CONFIG_NUSIM_BENCH, benchmarks). The build script reads the build's Kconfig
 //! (`DOTCONFIG`) and stops with the feature to add or drop where they disagree.
@@ -62,6 +63,8 @@ mod obj507;
 mod obj508;
 #[cfg(feature = "objects")]
 mod platform;
+#[cfg(feature = "check-psa")]
+mod psa;
 #[cfg(feature = "objects")]
 mod read_back;
 #[cfg(feature = "sim")]

@@ -214,4 +214,14 @@ impl Platform for Zephyr {
     fn log(&mut self, level: nusim_core::log::Level, line: &[u8]) {
         crate::logger::line(level, line);
     }
+
+    #[cfg(feature = "check-psa")]
+    fn verify_signature(
+        &mut self,
+        key: &[u8; nusim_core::field::POINT_LEN],
+        digest: &[u8; nusim_core::chain::DIGEST_LEN],
+        sig: &[u8; nusim_core::field::SIG_LEN],
+    ) -> nusim_core::chain::Verdict {
+        crate::psa::verify(key, digest, sig)
+    }
 }

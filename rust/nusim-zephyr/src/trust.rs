@@ -47,7 +47,11 @@ pub fn set(flat: &[u8]) -> Result<(), Error> {
     if flat.len() / POINT_LEN > crate::config::TRUSTED_CI_MAX {
         return Err(Error::NoRoom);
     }
-    call(|s, p| s.set_trusted(p, flat, nusim_core::chain::is_public_key))
+    #[cfg(feature = "check-psa")]
+    let is_public_key = crate::psa::is_public_key;
+    #[cfg(not(feature = "check-psa"))]
+    let is_public_key = nusim_core::chain::is_public_key;
+    call(|s, p| s.set_trusted(p, flat, is_public_key))
 }
 
 /// `lwm2m_nusim_trusted_ci_count()`: keys in force; -EBADMSG while the set is poisoned.

@@ -584,6 +584,97 @@ ZTEST(nusim_trust, test_3_forged_packages_stop_on_the_device)
 	zassert_true(reached);
 }
 
+BUILD_ASSERT(!IS_ENABLED(CONFIG_TEST_EXPECT_PSA) || IS_ENABLED(CONFIG_LWM2M_NUSIM_CHECK_PSA),
+	     "psa.conf did not take: CONFIG_LWM2M_NUSIM_CHECK_PSA is off");
+
+#ifdef CONFIG_LWM2M_NUSIM_CHECK_PSA
+#include <psa/crypto.h>
+
+/* PSA Crypto's entry points as the module calls them (CMakeLists.txt wraps them): counted,
+ * and made to fail with `psa_fail` when it is not PSA_SUCCESS.
+ */
+static atomic_t psa_verifications, psa_imports;
+static psa_status_t psa_fail = PSA_SUCCESS;
+
+psa_status_t __real_psa_verify_hash(mbedtls_svc_key_id_t key, psa_algorithm_t alg,
+				    const uint8_t *hash, size_t hash_length,
+				    const uint8_t *signature, size_t signature_length);
+psa_status_t __real_psa_import_key(const psa_key_attributes_t *attributes, const uint8_t *data,
+				   size_t data_length, mbedtls_svc_key_id_t *key);
+
+psa_status_t __wrap_psa_verify_hash(mbedtls_svc_key_id_t key, psa_algorithm_t alg,
+				    const uint8_t *hash, size_t hash_length,
+				    const uint8_t *signature, size_t signature_length)
+{
+	atomic_inc(&psa_verifications);
+	if (psa_fail != PSA_SUCCESS) {
+		return psa_fail;
+	}
+	return __real_psa_verify_hash(key, alg, hash, hash_length, signature, signature_length);
+}
+
+psa_status_t __wrap_psa_import_key(const psa_key_attributes_t *attributes, const uint8_t *data,
+				   size_t data_length, mbedtls_svc_key_id_t *key)
+{
+	atomic_inc(&psa_imports);
+	if (psa_fail != PSA_SUCCESS) {
+		return psa_fail;
+	}
+	return __real_psa_import_key(attributes, data, data_length, key);
+}
+#endif
+
+/* With CONFIG_LWM2M_NUSIM_CHECK_PSA, PSA Crypto verifies: each link of a package is one
+ * psa_verify_hash(), each trusted key one import; when PSA fails, the load fails (1) and
+ * the package never reaches the nuSIM, and keys it cannot check are refused.
+ */
+ZTEST(nusim_trust, test_4_checks_run_in_psa_crypto)
+{
+#ifdef CONFIG_LWM2M_NUSIM_CHECK_PSA
+	uint8_t keys[2][LWM2M_NUSIM_CI_KEY_LEN];
+	atomic_val_t v0 = atomic_get(&psa_verifications);
+	atomic_val_t i0 = atomic_get(&psa_imports);
+	bool reached;
+	char old[32];
+
+	zassert_ok(lwm2m_nusim_set_trusted_ci_keys(NULL, 0));
+	zassert_equal(load_pkg(pkg_b, &reached), R_SUCCESS);
+	zassert_true(reached);
+	zassert_equal(atomic_get(&psa_verifications) - v0, 2, "both links through PSA");
+	zassert_equal(load_pkg(pkg_sig_ekpubdp, &reached), R_SIG_EKPUB_DP);
+	zassert_false(reached);
+	zassert_equal(atomic_get(&psa_verifications) - v0, 4);
+	zassert_equal(load_pkg(pkg_sig_kpubdp, &reached), R_SIG_KPUB_DP);
+	zassert_false(reached);
+	zassert_equal(atomic_get(&psa_verifications) - v0, 5, "the first link stops it");
+	zassert_equal(atomic_get(&psa_imports) - i0, 5, "one key imported per verification");
+
+	strcpy(old, iccid());
+	psa_fail = PSA_ERROR_INSUFFICIENT_MEMORY;
+	zassert_equal(load_pkg(pkg_a, &reached), R_FAILED, "PSA failed: the check fails");
+	zassert_false(reached, "a package PSA could not check never reaches the nuSIM");
+	zassert_str_equal(iccid(), old);
+
+	test_ci(keys[0]);
+	memcpy(keys[1], foreign_ci, sizeof(foreign_ci));
+	i0 = atomic_get(&psa_imports);
+	zassert_equal(lwm2m_nusim_set_trusted_ci_keys(keys[0], 2), -EINVAL,
+		      "keys PSA cannot check are refused");
+	zassert_true(atomic_get(&psa_imports) > i0);
+	zassert_equal(lwm2m_nusim_trusted_ci_count(), 0, "the set in force stays");
+	psa_fail = PSA_SUCCESS;
+	zassert_ok(lwm2m_nusim_set_trusted_ci_keys(keys[0], 2));
+	zassert_equal(atomic_get(&psa_imports) - i0, 3, "the first key is refused alone, "
+		      "then both are imported");
+	zassert_equal(lwm2m_nusim_trusted_ci_count(), 2);
+	zassert_equal(load_pkg(pkg_a, &reached), R_SUCCESS);
+	zassert_true(reached);
+	zassert_ok(lwm2m_nusim_set_trusted_ci_keys(NULL, 0));
+#else
+	ztest_test_skip();
+#endif
+}
+
 static void stack_used(const struct k_thread *t, void *user_data)
 {
 	const char *name = k_thread_name_get((k_tid_t)t);

@@ -1,0 +1,56 @@
+/*
+ * Copyright (c) 2026 nusim-lwm2m contributors
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The device-side checks through PSA Crypto (CONFIG_LWM2M_NUSIM_CHECK_PSA): a volatile
+ * brainpoolP256r1 public key for each call, whose attributes C defines as macros and
+ * inline functions. Decides nothing: every status goes back to Rust
+ * (rust/nusim-zephyr/src/psa.rs), which says what it means.
+ */
+
+#include <psa/crypto.h>
+
+#include "nusim_rs.h"
+
+#define NUSIM_PSA_ALG PSA_ALG_ECDSA(PSA_ALG_SHA_256)
+
+/* PSA Crypto started (a no-op once it has), and key imported as brainpoolP256r1. */
+static psa_status_t import(const uint8_t *key, psa_key_usage_t usage, psa_key_id_t *id)
+{
+	psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+	psa_status_t st = psa_crypto_init();
+
+	if (st != PSA_SUCCESS) {
+		return st;
+	}
+	psa_set_key_type(&attr, PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_BRAINPOOL_P_R1));
+	psa_set_key_bits(&attr, 256);
+	psa_set_key_usage_flags(&attr, usage);
+	psa_set_key_algorithm(&attr, NUSIM_PSA_ALG);
+	st = psa_import_key(&attr, key, 65, id);
+	psa_reset_key_attributes(&attr);
+	return st;
+}
+
+int32_t nusim_psa_verify(const uint8_t *key, const uint8_t *digest, const uint8_t *sig)
+{
+	psa_key_id_t id;
+	psa_status_t st = import(key, PSA_KEY_USAGE_VERIFY_HASH, &id);
+
+	if (st == PSA_SUCCESS) {
+		st = psa_verify_hash(id, NUSIM_PSA_ALG, digest, 32, sig, 64);
+		(void)psa_destroy_key(id);
+	}
+	return st;
+}
+
+int32_t nusim_psa_check_key(const uint8_t *key)
+{
+	psa_key_id_t id;
+	psa_status_t st = import(key, 0, &id);
+
+	if (st == PSA_SUCCESS) {
+		(void)psa_destroy_key(id);
+	}
+	return st;
+}
