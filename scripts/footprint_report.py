@@ -21,7 +21,8 @@ COSTS = {
     "at-checks": ("at-checks", "base", "Objects 507/508 + AT driver + checks (a product)"),
     "sim-checks": ("sim-checks", "base", "Objects 507/508 + simulated nuSIM + checks (the demo)"),
     "psa": ("base-psa", "base",
-            "PSA Crypto with brainpoolP256r1 ECDSA (mbedTLS), the module absent"),
+            "PSA Crypto verifying brainpoolP256r1 ECDSA (mbedTLS), called by the "
+            "application, the module absent"),
     "checks-psa": ("at-checks-psa", "at-psa",
                    "the device-side checks through PSA Crypto alone, where the application "
                    "has it (at-checks-psa - at-psa)"),

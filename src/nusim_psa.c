@@ -6,16 +6,24 @@
  * brainpoolP256r1 public key for each call, whose attributes C defines as macros and
  * inline functions. Decides nothing: every status goes back to Rust
  * (rust/nusim-zephyr/src/psa.rs), which says what it means.
+ *
+ * Zephyr's mbedTLS is built without MBEDTLS_THREADING_C: its PSA key slots and heap have
+ * no lock of their own. The module's two callers (a trust-key check on the application's
+ * thread, under the registry lock; a load's verification on the module's work queue) take
+ * this one, always last (lock order: registry lock, then nusim_psa_lock).
  */
 
+#include <zephyr/kernel.h>
 #include <psa/crypto.h>
 
 #include "nusim_rs.h"
 
 #define NUSIM_PSA_ALG PSA_ALG_ECDSA(PSA_ALG_SHA_256)
 
+static K_MUTEX_DEFINE(nusim_psa_lock);
+
 /* PSA Crypto started (a no-op once it has), and key imported as brainpoolP256r1. */
-static psa_status_t import(const uint8_t *key, psa_key_usage_t usage, psa_key_id_t *id)
+static psa_status_t import(const uint8_t *key, psa_key_usage_t usage, mbedtls_svc_key_id_t *id)
 {
 	psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
 	psa_status_t st = psa_crypto_init();
@@ -32,25 +40,40 @@ static psa_status_t import(const uint8_t *key, psa_key_usage_t usage, psa_key_id
 	return st;
 }
 
-int32_t nusim_psa_verify(const uint8_t *key, const uint8_t *digest, const uint8_t *sig)
+int32_t nusim_psa_verify(const uint8_t *key, const uint8_t *digest, const uint8_t *sig,
+			 uint8_t *step)
 {
-	psa_key_id_t id;
-	psa_status_t st = import(key, PSA_KEY_USAGE_VERIFY_HASH, &id);
+	mbedtls_svc_key_id_t id = PSA_KEY_ID_NULL;
+	psa_status_t st, destroyed;
 
+	k_mutex_lock(&nusim_psa_lock, K_FOREVER);
+	*step = NUSIM_PSA_STEP_IMPORT;
+	st = import(key, PSA_KEY_USAGE_VERIFY_HASH, &id);
 	if (st == PSA_SUCCESS) {
+		*step = NUSIM_PSA_STEP_VERIFY;
 		st = psa_verify_hash(id, NUSIM_PSA_ALG, digest, 32, sig, 64);
-		(void)psa_destroy_key(id);
+		destroyed = psa_destroy_key(id);
+		if (destroyed != PSA_SUCCESS && st == PSA_SUCCESS) {
+			*step = NUSIM_PSA_STEP_DESTROY;
+			st = destroyed;
+		}
 	}
+	k_mutex_unlock(&nusim_psa_lock);
 	return st;
 }
 
-int32_t nusim_psa_check_key(const uint8_t *key)
+int32_t nusim_psa_check_key(const uint8_t *key, uint8_t *step)
 {
-	psa_key_id_t id;
-	psa_status_t st = import(key, 0, &id);
+	mbedtls_svc_key_id_t id = PSA_KEY_ID_NULL;
+	psa_status_t st;
 
+	k_mutex_lock(&nusim_psa_lock, K_FOREVER);
+	*step = NUSIM_PSA_STEP_IMPORT;
+	st = import(key, 0, &id);
 	if (st == PSA_SUCCESS) {
-		(void)psa_destroy_key(id);
+		*step = NUSIM_PSA_STEP_DESTROY;
+		st = psa_destroy_key(id);
 	}
+	k_mutex_unlock(&nusim_psa_lock);
 	return st;
 }

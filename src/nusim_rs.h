@@ -15,6 +15,27 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#if defined(CONFIG_LWM2M_NUSIM_CHECK_PSA)
+/**
+ * [`Step::Destroy`], for the C glue.
+ */
+#define NUSIM_PSA_STEP_DESTROY 2
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM_CHECK_PSA)
+/**
+ * [`Step::Import`], for the C glue.
+ */
+#define NUSIM_PSA_STEP_IMPORT 0
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM_CHECK_PSA)
+/**
+ * [`Step::Verify`], for the C glue.
+ */
+#define NUSIM_PSA_STEP_VERIFY 1
+#endif
+
 #if defined(CONFIG_LWM2M_NUSIM)
 /**
  * Work items of the module's work queue (`nusim_core::platform::Work`), one delayable
@@ -106,15 +127,17 @@ extern void lwm2m_registry_unlock(void);
 
 #if defined(CONFIG_NUSIM_AT_EMULATOR)
 /**
- * Complete command lines the modem received since the last reset.
+ * Complete command lines the modem received since the last reset. Serialised by the
+ * caller, as every `nusim_at_emul_rs_*` call.
  */
 uint32_t nusim_at_emul_rs_commands(void);
 #endif
 
 #if defined(CONFIG_NUSIM_AT_EMULATOR)
 /**
- * Feeds bytes the driver sent; writes the modem's answers to `out` (at most `size` bytes,
- * the rest dropped) and returns their length.
+ * Feeds bytes the driver sent; writes the modem's answers to `out` and returns their whole
+ * length: past `size` bytes they are dropped (the caller counts the difference as lost).
+ * The caller serialises every `nusim_at_emul_rs_*` call (the test's modem lock).
  */
 size_t nusim_at_emul_rs_feed(const uint8_t *data, size_t len, uint8_t *out, size_t size);
 #endif
@@ -122,14 +145,16 @@ size_t nusim_at_emul_rs_feed(const uint8_t *data, size_t len, uint8_t *out, size
 #if defined(CONFIG_NUSIM_AT_EMULATOR)
 /**
  * Puts a fresh chip behind the modem, holding `iccid` (NUL-terminated, or NULL: none),
- * refusing reprovisioning if `single_profile`.
+ * refusing reprovisioning if `single_profile`. Serialised by the caller, as every
+ * `nusim_at_emul_rs_*` call.
  */
 void nusim_at_emul_rs_reset(bool single_profile, const char *iccid);
 #endif
 
 #if defined(CONFIG_NUSIM_AT_EMULATOR)
 /**
- * Sets the misbehaviour (`Fault` number) and the code `CmeError` answers.
+ * Sets the misbehaviour (`Fault` number) and the code `CmeError` answers. Serialised by
+ * the caller, as every `nusim_at_emul_rs_*` call.
  */
 void nusim_at_emul_rs_set_fault(uint8_t fault, uint16_t code);
 #endif
@@ -263,11 +288,14 @@ extern int64_t nusim_glue_uptime_ms(void);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM_CHECK_PSA)
-extern int32_t nusim_psa_check_key(const uint8_t *key);
+extern int32_t nusim_psa_check_key(const uint8_t *key, uint8_t *step);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM_CHECK_PSA)
-extern int32_t nusim_psa_verify(const uint8_t *key, const uint8_t *digest, const uint8_t *sig);
+extern int32_t nusim_psa_verify(const uint8_t *key,
+                                const uint8_t *digest,
+                                const uint8_t *sig,
+                                uint8_t *step);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)

@@ -132,7 +132,9 @@ enum lwm2m_nusim_result {
  * @param keys  @p count keys of LWM2M_NUSIM_CI_KEY_LEN bytes, back to back.
  * @param count number of keys, at most CONFIG_LWM2M_NUSIM_TRUSTED_CI_MAX.
  * @retval 0 the new set is in force.
- * @retval -EINVAL a key is not a point on the nuSIM curve (brainpoolP256r1); nothing changed.
+ * @retval -EINVAL a key is not a point on the nuSIM curve (brainpoolP256r1), or, with
+ *         CONFIG_LWM2M_NUSIM_CHECK_PSA, PSA Crypto could not check it (logged); nothing
+ *         changed.
  * @retval -ENOMEM more keys than CONFIG_LWM2M_NUSIM_TRUSTED_CI_MAX; nothing changed.
  * @retval -ENOTSUP the checks are disabled in this build.
  */

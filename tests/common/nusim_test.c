@@ -5,6 +5,8 @@
  * The engine calls every object suite makes (declared in nusim_test.h).
  */
 
+#include <errno.h>
+#include <string.h>
 #include <zephyr/kernel.h>
 
 #include "lwm2m_engine.h"
@@ -62,4 +64,47 @@ const char *iccid(void)
 
 	zassert_ok(lwm2m_get_string(N(1), s, sizeof(s)));
 	return s;
+}
+
+struct stack_use {
+	const char *name;
+	size_t used, size;
+	bool found;
+};
+
+#if defined(CONFIG_THREAD_MONITOR) && defined(CONFIG_THREAD_STACK_INFO)
+static void stack_use_of(const struct k_thread *t, void *user_data)
+{
+	struct stack_use *u = user_data;
+	const char *name = k_thread_name_get((k_tid_t)t);
+	size_t unused = 0;
+
+	if (name != NULL && strcmp(name, u->name) == 0 &&
+	    k_thread_stack_space_get(t, &unused) == 0) {
+		u->size = t->stack_info.size;
+		u->used = u->size - unused;
+		u->found = true;
+	}
+}
+#endif
+
+int thread_stack_use(const char *name, size_t *used, size_t *size)
+{
+#if defined(CONFIG_THREAD_MONITOR) && defined(CONFIG_THREAD_STACK_INFO)
+	struct stack_use u = {.name = name};
+
+	/* Unlocked: scanning a stack takes a while, and the threads of interest are idle. */
+	k_thread_foreach_unlocked(stack_use_of, &u);
+	if (!u.found) {
+		return -ENOENT;
+	}
+	*used = u.used;
+	*size = u.size;
+	return 0;
+#else
+	ARG_UNUSED(name);
+	ARG_UNUSED(used);
+	ARG_UNUSED(size);
+	return -ENOTSUP;
+#endif
 }

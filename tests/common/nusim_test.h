@@ -44,5 +44,10 @@ uint8_t result(void);
 uint8_t wait_result(void);
 /* 508/0/1 (a static buffer). */
 const char *iccid(void);
+/* The stack high-water mark of the thread named @p name: 0 with *used and *size filled,
+ * -ENOENT without such a thread (or one without stack information), -ENOTSUP in a build
+ * without CONFIG_THREAD_MONITOR and CONFIG_THREAD_STACK_INFO.
+ */
+int thread_stack_use(const char *name, size_t *used, size_t *size);
 
 #endif /* NUSIM_TEST_H_ */

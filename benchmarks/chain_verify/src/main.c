@@ -20,6 +20,10 @@ int nusim_bench_rs_verify_chain(void);
 int nusim_bench_rs_verify_one(void);
 int nusim_bench_rs_key_check(void);
 
+BUILD_ASSERT(!IS_ENABLED(CONFIG_NUSIM_BENCH_EXPECT_PSA) ||
+		     IS_ENABLED(CONFIG_LWM2M_NUSIM_CHECK_PSA),
+	     "psa.conf did not take: CONFIG_LWM2M_NUSIM_CHECK_PSA is off");
+
 #define STACK_SIZE 8192
 K_THREAD_STACK_DEFINE(bench_stack, STACK_SIZE);
 static struct k_thread bench_thread;
@@ -106,7 +110,8 @@ int main(void)
 {
 	size_t unused = 0;
 
-	printk("bench board=%s cpu_hz=%u\n", CONFIG_BOARD, sys_clock_hw_cycles_per_sec());
+	printk("bench board=%s cpu_hz=%u backend=%s\n", CONFIG_BOARD, sys_clock_hw_cycles_per_sec(),
+	       IS_ENABLED(CONFIG_LWM2M_NUSIM_CHECK_PSA) ? "psa" : "rust");
 	calibrate();
 	/* The check lwm2m_nusim_set_trusted_ci_keys() runs per key, on the caller's stack.
 	 * Each thread created on the stack paints it afresh (CONFIG_INIT_STACKS).

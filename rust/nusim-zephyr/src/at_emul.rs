@@ -15,8 +15,9 @@ const LINE: usize = 2 * (HEADER_LEN + ENCP_MAX_SIZE) + 32;
 static MODEM: Owned<AtModem<LINE>> = Owned::new(AtModem::new(SimNusim::new(&TEST_IDENTITY, false)));
 static PLAIN: Owned<[u8; ENCP_MAX_SIZE]> = Owned::new([0; ENCP_MAX_SIZE]);
 
-/// Feeds bytes the driver sent; writes the modem's answers to `out` (at most `size` bytes,
-/// the rest dropped) and returns their length.
+/// Feeds bytes the driver sent; writes the modem's answers to `out` and returns their whole
+/// length: past `size` bytes they are dropped (the caller counts the difference as lost).
+/// The caller serialises every `nusim_at_emul_rs_*` call (the test's modem lock).
 #[no_mangle]
 pub extern "C" fn nusim_at_emul_rs_feed(
     data: *const u8,
@@ -38,16 +39,18 @@ pub extern "C" fn nusim_at_emul_rs_feed(
             core::slice::from_raw_parts_mut(out, size),
         )
     };
-    let mut n = 0;
+    let (mut n, mut total) = (0, 0usize);
     modem.feed(data, plain, &mut |b: &[u8]| {
         let k = b.len().min(out.len() - n);
         out[n..n + k].copy_from_slice(&b[..k]);
         n += k;
+        total = total.saturating_add(b.len());
     });
-    n
+    total
 }
 
-/// Sets the misbehaviour (`Fault` number) and the code `CmeError` answers.
+/// Sets the misbehaviour (`Fault` number) and the code `CmeError` answers. Serialised by
+/// the caller, as every `nusim_at_emul_rs_*` call.
 #[no_mangle]
 pub extern "C" fn nusim_at_emul_rs_set_fault(fault: u8, code: u16) {
     // SAFETY: as in nusim_at_emul_rs_feed.
@@ -57,7 +60,8 @@ pub extern "C" fn nusim_at_emul_rs_set_fault(fault: u8, code: u16) {
 }
 
 /// Puts a fresh chip behind the modem, holding `iccid` (NUL-terminated, or NULL: none),
-/// refusing reprovisioning if `single_profile`.
+/// refusing reprovisioning if `single_profile`. Serialised by the caller, as every
+/// `nusim_at_emul_rs_*` call.
 #[no_mangle]
 pub extern "C" fn nusim_at_emul_rs_reset(single_profile: bool, iccid: *const c_char) {
     // SAFETY: as in nusim_at_emul_rs_feed.
@@ -70,7 +74,8 @@ pub extern "C" fn nusim_at_emul_rs_reset(single_profile: bool, iccid: *const c_c
     }
 }
 
-/// Complete command lines the modem received since the last reset.
+/// Complete command lines the modem received since the last reset. Serialised by the
+/// caller, as every `nusim_at_emul_rs_*` call.
 #[no_mangle]
 pub extern "C" fn nusim_at_emul_rs_commands() -> u32 {
     // SAFETY: as in nusim_at_emul_rs_feed.

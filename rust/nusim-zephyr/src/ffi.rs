@@ -235,31 +235,81 @@ pub mod errno {
 
 /// The PSA Crypto glue of the device-side checks (`src/nusim_psa.c`): only with
 /// CONFIG_LWM2M_NUSIM_CHECK_PSA. Each call starts PSA Crypto first (`psa_crypto_init`,
-/// which does nothing once it succeeded) and returns a `psa_status_t`.
+/// which does nothing once it succeeded), holds the glue's PSA lock, and returns a
+/// `psa_status_t` with the step that gave it.
 #[cfg(feature = "check-psa")]
 pub mod psa {
     use nusim_core::chain::DIGEST_LEN;
     use nusim_core::field::{POINT_LEN, SIG_LEN};
 
+    /// The step of a PSA call a status comes from.
+    #[repr(u8)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Step {
+        /// `psa_crypto_init` or `psa_import_key`.
+        Import = 0,
+        /// `psa_verify_hash`.
+        Verify = 1,
+        /// `psa_destroy_key`.
+        Destroy = 2,
+    }
+
+    /// [`Step::Import`], for the C glue.
+    pub const NUSIM_PSA_STEP_IMPORT: u8 = 0;
+    /// [`Step::Verify`], for the C glue.
+    pub const NUSIM_PSA_STEP_VERIFY: u8 = 1;
+    /// [`Step::Destroy`], for the C glue.
+    pub const NUSIM_PSA_STEP_DESTROY: u8 = 2;
+    const _: () = assert!(
+        Step::Import as u8 == NUSIM_PSA_STEP_IMPORT
+            && Step::Verify as u8 == NUSIM_PSA_STEP_VERIFY
+            && Step::Destroy as u8 == NUSIM_PSA_STEP_DESTROY
+    );
+
     mod sys {
         extern "C" {
-            pub fn nusim_psa_verify(key: *const u8, digest: *const u8, sig: *const u8) -> i32;
-            pub fn nusim_psa_check_key(key: *const u8) -> i32;
+            pub fn nusim_psa_verify(
+                key: *const u8,
+                digest: *const u8,
+                sig: *const u8,
+                step: *mut u8,
+            ) -> i32;
+            pub fn nusim_psa_check_key(key: *const u8, step: *mut u8) -> i32;
+        }
+    }
+
+    fn step_of(raw: u8) -> Step {
+        match raw {
+            NUSIM_PSA_STEP_IMPORT => Step::Import,
+            NUSIM_PSA_STEP_VERIFY => Step::Verify,
+            _ => Step::Destroy,
         }
     }
 
     /// Imports `key` as a volatile brainpoolP256r1 public key, runs `psa_verify_hash`
     /// (ECDSA, SHA-256) of `sig` over `digest` with it and destroys it: the first status
-    /// that is not `PSA_SUCCESS`, or `PSA_SUCCESS`.
-    pub fn verify(key: &[u8; POINT_LEN], digest: &[u8; DIGEST_LEN], sig: &[u8; SIG_LEN]) -> i32 {
-        // SAFETY: the glue reads exactly 65, 32 and 64 bytes, the arrays' lengths.
-        unsafe { sys::nusim_psa_verify(key.as_ptr(), digest.as_ptr(), sig.as_ptr()) }
+    /// that is not `PSA_SUCCESS` with its step, or `PSA_SUCCESS`.
+    pub fn verify(
+        key: &[u8; POINT_LEN],
+        digest: &[u8; DIGEST_LEN],
+        sig: &[u8; SIG_LEN],
+    ) -> (i32, Step) {
+        let mut step = 0u8;
+        // SAFETY: the glue reads exactly 65, 32 and 64 bytes, the arrays' lengths, and
+        // writes one byte to step; it serialises PSA Crypto under its own lock.
+        let st = unsafe {
+            sys::nusim_psa_verify(key.as_ptr(), digest.as_ptr(), sig.as_ptr(), &mut step)
+        };
+        (st, step_of(step))
     }
 
-    /// Imports `key` as a volatile brainpoolP256r1 public key and destroys it: the import's
-    /// status.
-    pub fn check_key(key: &[u8; POINT_LEN]) -> i32 {
-        // SAFETY: the glue reads exactly 65 bytes, the array's length.
-        unsafe { sys::nusim_psa_check_key(key.as_ptr()) }
+    /// Imports `key` as a volatile brainpoolP256r1 public key and destroys it: the first
+    /// status that is not `PSA_SUCCESS` with its step, or `PSA_SUCCESS`.
+    pub fn check_key(key: &[u8; POINT_LEN]) -> (i32, Step) {
+        let mut step = 0u8;
+        // SAFETY: the glue reads exactly 65 bytes, the array's length, and writes one byte
+        // to step; it serialises PSA Crypto under its own lock.
+        let st = unsafe { sys::nusim_psa_check_key(key.as_ptr(), &mut step) };
+        (st, step_of(step))
     }
 }

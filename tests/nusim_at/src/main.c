@@ -68,7 +68,9 @@ static void feed_work_fn(struct k_work *work)
 static struct {
 	uint8_t buf[4096];
 	size_t len;
-	/* Lost since boot, and how many of those a modem_reset() has reported. */
+	/* Lost since boot (sent bytes the buffer could not hold, answers that did not fit
+	 * theirs, bytes still unread at a reset), and how many a modem_reset() reported.
+	 */
 	size_t lost, reported;
 } sent;
 static void modem_work_fn(struct k_work *work);
@@ -77,10 +79,15 @@ static K_WORK_DEFINE(modem_work, modem_work_fn);
 /* The modem reads what was sent and queues its answer for the feeder. */
 static void modem_work_fn(struct k_work *work)
 {
+	size_t room, total;
+
 	ARG_UNUSED(work);
 	k_mutex_lock(&answer_lock, K_FOREVER);
-	answer.len += nusim_at_emul_rs_feed(sent.buf, sent.len, &answer.buf[answer.len],
-					    sizeof(answer.buf) - answer.len);
+	room = sizeof(answer.buf) - answer.len;
+	total = nusim_at_emul_rs_feed(sent.buf, sent.len, &answer.buf[answer.len], room);
+	/* An answer that does not fit is lost too: counted with what the modem lost. */
+	answer.len += MIN(total, room);
+	sent.lost += total - MIN(total, room);
 	sent.len = 0;
 	if (answer.len > answer.sent && !answer.started) {
 		answer.started = true;
@@ -198,9 +205,11 @@ void modem_reset(void *fixture)
 	k_work_cancel_delayable_sync(&feed_work, &sync);
 	/* One step for any sender: the UART calls below take spinlocks only. */
 	k_mutex_lock(&answer_lock, K_FOREVER);
+	/* Sent, and never read by the modem: a sender still talking when its test ended. */
+	sent.lost += sent.len;
+	sent.len = 0;
 	lost = sent.lost - sent.reported;
 	sent.reported = sent.lost;
-	sent.len = 0;
 	answer.len = answer.sent = 0;
 	answer.started = false;
 	answer.lossy = false;
@@ -210,9 +219,7 @@ void modem_reset(void *fixture)
 	uart_emul_callback_tx_data_ready_set(uart, tx_ready, NULL);
 	nusim_at_emul_rs_reset(false, WIRE_ICCID_INITIAL);
 	nusim_at_emul_rs_set_fault(F_NONE, 4);
-	answer.chunk = 13;
-	answer.gap_us = 1000;
-	answer.delay_ms = 0;
+	line(13, 1, 0); /* (answer_lock is recursive) */
 	k_mutex_unlock(&answer_lock);
 	/* Bytes the previous test's driver sent that the modem could not hold (the last
 	 * test of a suite: test_work_queue_stack_keeps_its_margin checks the total).

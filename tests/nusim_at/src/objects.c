@@ -110,24 +110,6 @@ ZTEST(nusim_at_objects, test_iccid_reread_after_a_lost_answer)
 	assert_str(iccid(), WIRE_ICCID_A);
 }
 
-struct stack_use {
-	const char *name;
-	size_t used, size;
-};
-
-static void stack_used(const struct k_thread *t, void *user_data)
-{
-	struct stack_use *u = user_data;
-	const char *name = k_thread_name_get((k_tid_t)t);
-	size_t unused = 0;
-
-	if (name != NULL && strcmp(name, u->name) == 0 &&
-	    k_thread_stack_space_get(t, &unused) == 0) {
-		u->size = t->stack_info.size;
-		u->used = u->size - unused;
-	}
-}
-
 /* Last (by name): after the switches, every refusal and the broken packages above, the
  * work queue has kept CONFIG_LWM2M_NUSIM_WORKQ_STACK_SIZE's margin with the AT driver and
  * the device-side checks (the default's sizing path). A real core only: native_sim threads
@@ -136,25 +118,23 @@ static void stack_used(const struct k_thread *t, void *user_data)
 ZTEST(nusim_at_objects, test_work_queue_stack_keeps_its_margin)
 {
 	const size_t margin = 512;
-	struct stack_use load = {.name = "nusim_load"}, main = {.name = "main"};
-	size_t used;
+	size_t used = 0, size = 0, main_used = 0, main_size = 0;
 
 	zassert_equal(modem_lost(), 0, "the modem lost %zu bytes since boot", modem_lost());
 	if (IS_ENABLED(CONFIG_ARCH_POSIX)) {
 		TC_PRINT("native_sim: no stack high-water mark to read\n");
 		ztest_test_skip();
 	}
-	k_thread_foreach(stack_used, &load);
-	k_thread_foreach(stack_used, &main);
-	used = load.used;
-	zassert_true(used > 0, "no nusim_load thread with stack information");
+	zassert_ok(thread_stack_use("nusim_load", &used, &size),
+		   "no nusim_load thread with stack information");
+	zassert_ok(thread_stack_use("main", &main_used, &main_size));
 	/* For the docs: the identity read over AT at init runs on the main thread. */
-	TC_PRINT("main stack (init, then ztest): %zu of %zu bytes used\n", main.used, main.size);
+	TC_PRINT("main stack (init, then ztest): %zu of %zu bytes used\n", main_used, main_size);
 	TC_PRINT("nusim_load stack (AT driver, checks %s): %zu of %zu bytes used (Kconfig %d)\n",
-		 IS_ENABLED(CONFIG_LWM2M_NUSIM_CHECK_PACKAGES) ? "on" : "off", used, load.size,
+		 IS_ENABLED(CONFIG_LWM2M_NUSIM_CHECK_PACKAGES) ? "on" : "off", used, size,
 		 CONFIG_LWM2M_NUSIM_WORKQ_STACK_SIZE);
-	zassert_true(used + margin <= load.size, "%zu of %zu bytes used: less than %zu to spare",
-		     used, load.size, margin);
+	zassert_true(used + margin <= size, "%zu of %zu bytes used: less than %zu to spare", used,
+		     size, margin);
 }
 
 ZTEST_SUITE(nusim_at_objects, NULL, NULL, before, NULL, NULL);

@@ -125,12 +125,15 @@ impl Modulus {
     /// (each round adds `a·b[i]` and `q·m` in one pass over the limbs), the pass unrolled:
     /// two multiply-accumulates per limb and no loop overhead, where Cortex-M3 spends its
     /// time during a verification.
-    pub fn mul(&self, a: &Limbs, b: &Limbs) -> Limbs {
+    /// A `const fn`, so that the curve's constants are converted at compile time.
+    pub const fn mul(&self, a: &Limbs, b: &Limbs) -> Limbs {
         let m = &self.m;
         // t < 2m < 2^257 between rounds: t[8] is 0 or 1.
         let mut t = [0u32; 9];
-        for &bi in b {
-            let bi = bi as u64;
+        let mut i = 0;
+        while i < 8 {
+            let bi = b[i] as u64;
+            i += 1;
             let s = t[0] as u64 + a[0] as u64 * bi;
             let q = (s as u32).wrapping_mul(self.m0inv) as u64;
             let mut c1 = s >> 32;
@@ -160,12 +163,12 @@ impl Modulus {
     }
 
     /// `a^2 * R^-1 mod m`.
-    pub fn sqr(&self, a: &Limbs) -> Limbs {
+    pub const fn sqr(&self, a: &Limbs) -> Limbs {
         self.mul(a, a)
     }
 
     /// `a` (below `m`) in Montgomery form.
-    pub fn to_mont(&self, a: &Limbs) -> Limbs {
+    pub const fn to_mont(&self, a: &Limbs) -> Limbs {
         self.mul(a, &self.r2)
     }
 

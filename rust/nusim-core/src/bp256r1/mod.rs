@@ -33,7 +33,7 @@ mod gtable;
 mod point;
 
 use fe::{checked_add, from_be_bytes, is_zero, Limbs};
-use point::{Affine, Coefficients, Jacobian, N, P};
+use point::{Affine, Coefficients, Jacobian, CURVE, N, P};
 use sha2::{Digest, Sha256};
 
 /// Width of `u1`'s NAF: digits are odd, below 2^(W_G-1) in magnitude.
@@ -82,7 +82,7 @@ impl VerifyingKey {
             x: P.to_mont(&x),
             y: P.to_mont(&y),
         };
-        if !q.is_on_curve(&Coefficients::new()) {
+        if !q.is_on_curve(&CURVE) {
             return Err(Error::KeyNotOnCurve);
         }
         Ok(VerifyingKey { q })
@@ -97,7 +97,7 @@ impl VerifyingKey {
         let n = z.len().min(32);
         e[32 - n..].copy_from_slice(&z[..n]);
         let e = N.reduce(&from_be_bytes(&e));
-        let k = Coefficients::new();
+        let k = CURVE;
         // w = s⁻¹, u1 = e·w, u2 = r·w (mod n, in Montgomery form then out of it).
         let w = N.invert(&N.to_mont(&sig.s));
         let u1 = N.leave_mont(&N.mul(&N.to_mont(&e), &w));

@@ -28,9 +28,12 @@ pub struct Coefficients {
     pub b: Limbs,
 }
 
+/// The curve's coefficients in Montgomery form, converted at compile time.
+pub const CURVE: Coefficients = Coefficients::new();
+
 impl Coefficients {
     /// Both coefficients in Montgomery form (two multiplications).
-    pub fn new() -> Self {
+    pub const fn new() -> Self {
         Coefficients {
             a: P.to_mont(&A),
             b: P.to_mont(&B),
