@@ -69,7 +69,27 @@ const fn sub_borrow(a: &Limbs, b: &Limbs) -> (Limbs, u32) {
     (r, borrow as u32)
 }
 
+/// `x·R mod m` (x < m, m above 2^255): `x` doubled 256 times modulo `m`. Montgomery form
+/// at compile time; at run time [`Modulus::to_mont`] is one multiplication.
+const fn times_r(x: &Limbs, m: &Limbs) -> Limbs {
+    let mut r = *x;
+    let mut k = 0;
+    while k < 256 {
+        let (d, carry) = add_carry(&r, &r);
+        let (s, borrow) = sub_borrow(&d, m);
+        r = if carry == 1 || borrow == 0 { s } else { d };
+        k += 1;
+    }
+    r
+}
+
 impl Modulus {
+    /// `a` (below `m`) in Montgomery form, computed at compile time (256 doublings; a
+    /// multiplication is not a `const fn`, it is written for speed).
+    pub const fn to_mont_const(&self, a: &Limbs) -> Limbs {
+        times_r(a, &self.m)
+    }
+
     /// The constants of modulus `m` (big-endian hex), which must be odd and above 2^255.
     pub const fn new(hex: &str) -> Self {
         let m = limbs_from_hex(hex);
@@ -83,19 +103,11 @@ impl Modulus {
         }
         // R mod m = 2^256 - m, as m > 2^255.
         let (one, _) = sub_borrow(&[0; 8], &m);
-        // R^2 mod m: R mod m doubled 256 times modulo m.
-        let mut r2 = one;
-        let mut k = 0;
-        while k < 256 {
-            let (d, carry) = add_carry(&r2, &r2);
-            let (s, borrow) = sub_borrow(&d, &m);
-            r2 = if carry == 1 || borrow == 0 { s } else { d };
-            k += 1;
-        }
         Modulus {
             m,
             m0inv: inv.wrapping_neg(),
-            r2,
+            // R^2 mod m: R mod m, times R.
+            r2: times_r(&one, &m),
             one,
         }
     }
@@ -126,14 +138,12 @@ impl Modulus {
     /// two multiply-accumulates per limb and no loop overhead, where Cortex-M3 spends its
     /// time during a verification.
     /// A `const fn`, so that the curve's constants are converted at compile time.
-    pub const fn mul(&self, a: &Limbs, b: &Limbs) -> Limbs {
+    pub fn mul(&self, a: &Limbs, b: &Limbs) -> Limbs {
         let m = &self.m;
         // t < 2m < 2^257 between rounds: t[8] is 0 or 1.
         let mut t = [0u32; 9];
-        let mut i = 0;
-        while i < 8 {
-            let bi = b[i] as u64;
-            i += 1;
+        for &bi in b {
+            let bi = bi as u64;
             let s = t[0] as u64 + a[0] as u64 * bi;
             let q = (s as u32).wrapping_mul(self.m0inv) as u64;
             let mut c1 = s >> 32;
@@ -163,12 +173,12 @@ impl Modulus {
     }
 
     /// `a^2 * R^-1 mod m`.
-    pub const fn sqr(&self, a: &Limbs) -> Limbs {
+    pub fn sqr(&self, a: &Limbs) -> Limbs {
         self.mul(a, a)
     }
 
     /// `a` (below `m`) in Montgomery form.
-    pub const fn to_mont(&self, a: &Limbs) -> Limbs {
+    pub fn to_mont(&self, a: &Limbs) -> Limbs {
         self.mul(a, &self.r2)
     }
 

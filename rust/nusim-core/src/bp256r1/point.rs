@@ -29,11 +29,16 @@ pub struct Coefficients {
 }
 
 /// The curve's coefficients in Montgomery form, converted at compile time.
-pub const CURVE: Coefficients = Coefficients::new();
+pub const CURVE: Coefficients = Coefficients {
+    a: P.to_mont_const(&A),
+    b: P.to_mont_const(&B),
+};
 
 impl Coefficients {
-    /// Both coefficients in Montgomery form (two multiplications).
-    pub const fn new() -> Self {
+    /// Both coefficients in Montgomery form, at run time (two multiplications): what
+    /// [`CURVE`] must equal.
+    #[cfg(test)]
+    pub fn new() -> Self {
         Coefficients {
             a: P.to_mont(&A),
             b: P.to_mont(&B),

@@ -134,6 +134,22 @@ fn from_rc(p: &bp256::r1::ProjectivePoint) -> Affine {
         .q
 }
 
+/// The compile-time Montgomery forms (256 doublings) are the run-time ones (one
+/// multiplication by R²): the curve's coefficients, and R² itself (1 in Montgomery form is
+/// R).
+#[test]
+fn compile_time_montgomery_form_is_the_run_time_one() {
+    let c = Coefficients::new();
+    assert_eq!((CURVE.a, CURVE.b), (c.a, c.b));
+    let mut one = [0u32; 8];
+    one[0] = 1;
+    let x = [0x1234_5678u32; 8];
+    for m in [&P, &N] {
+        assert_eq!(m.to_mont(&one), m.to_mont_const(&one));
+        assert_eq!(m.to_mont(&x), m.to_mont_const(&x));
+    }
+}
+
 #[test]
 fn the_curve_has_prime_order_n_and_g_on_it() {
     let c = Coefficients::new();
