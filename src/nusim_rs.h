@@ -19,21 +19,28 @@
 /**
  * [`Step::Destroy`], for the C glue.
  */
-#define NUSIM_PSA_STEP_DESTROY 2
+#define NUSIM_PSA_STEP_DESTROY 3
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM_CHECK_PSA)
 /**
  * [`Step::Import`], for the C glue.
  */
-#define NUSIM_PSA_STEP_IMPORT 0
+#define NUSIM_PSA_STEP_IMPORT 1
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM_CHECK_PSA)
+/**
+ * [`Step::Init`], for the C glue.
+ */
+#define NUSIM_PSA_STEP_INIT 0
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM_CHECK_PSA)
 /**
  * [`Step::Verify`], for the C glue.
  */
-#define NUSIM_PSA_STEP_VERIFY 1
+#define NUSIM_PSA_STEP_VERIFY 2
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)

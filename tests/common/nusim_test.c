@@ -72,7 +72,8 @@ struct stack_use {
 	bool found;
 };
 
-#if defined(CONFIG_THREAD_MONITOR) && defined(CONFIG_THREAD_STACK_INFO)
+#if defined(CONFIG_THREAD_MONITOR) && defined(CONFIG_THREAD_STACK_INFO) && \
+	defined(CONFIG_INIT_STACKS) && defined(CONFIG_THREAD_NAME)
 static void stack_use_of(const struct k_thread *t, void *user_data)
 {
 	struct stack_use *u = user_data;
@@ -90,7 +91,8 @@ static void stack_use_of(const struct k_thread *t, void *user_data)
 
 int thread_stack_use(const char *name, size_t *used, size_t *size)
 {
-#if defined(CONFIG_THREAD_MONITOR) && defined(CONFIG_THREAD_STACK_INFO)
+#if defined(CONFIG_THREAD_MONITOR) && defined(CONFIG_THREAD_STACK_INFO) && \
+	defined(CONFIG_INIT_STACKS) && defined(CONFIG_THREAD_NAME)
 	struct stack_use u = {.name = name};
 
 	/* Unlocked: scanning a stack takes a while, and the threads of interest are idle. */

@@ -46,7 +46,8 @@ uint8_t wait_result(void);
 const char *iccid(void);
 /* The stack high-water mark of the thread named @p name: 0 with *used and *size filled,
  * -ENOENT without such a thread (or one without stack information), -ENOTSUP in a build
- * without CONFIG_THREAD_MONITOR and CONFIG_THREAD_STACK_INFO.
+ * without CONFIG_THREAD_MONITOR, CONFIG_THREAD_STACK_INFO, CONFIG_INIT_STACKS and
+ * CONFIG_THREAD_NAME.
  */
 int thread_stack_use(const char *name, size_t *used, size_t *size);
 

@@ -12,7 +12,7 @@
 int footprint_psa_user(const uint8_t key[65], const uint8_t hash[32], const uint8_t sig[64])
 {
 	psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
-	mbedtls_svc_key_id_t id = PSA_KEY_ID_NULL;
+	mbedtls_svc_key_id_t id = MBEDTLS_SVC_KEY_ID_INIT;
 	psa_status_t st = psa_crypto_init();
 
 	if (st != PSA_SUCCESS) {

@@ -246,22 +246,27 @@ pub mod psa {
     #[repr(u8)]
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub enum Step {
-        /// `psa_crypto_init` or `psa_import_key`.
-        Import = 0,
+        /// `psa_crypto_init`.
+        Init = 0,
+        /// `psa_import_key`.
+        Import = 1,
         /// `psa_verify_hash`.
-        Verify = 1,
+        Verify = 2,
         /// `psa_destroy_key`.
-        Destroy = 2,
+        Destroy = 3,
     }
 
+    /// [`Step::Init`], for the C glue.
+    pub const NUSIM_PSA_STEP_INIT: u8 = 0;
     /// [`Step::Import`], for the C glue.
-    pub const NUSIM_PSA_STEP_IMPORT: u8 = 0;
+    pub const NUSIM_PSA_STEP_IMPORT: u8 = 1;
     /// [`Step::Verify`], for the C glue.
-    pub const NUSIM_PSA_STEP_VERIFY: u8 = 1;
+    pub const NUSIM_PSA_STEP_VERIFY: u8 = 2;
     /// [`Step::Destroy`], for the C glue.
-    pub const NUSIM_PSA_STEP_DESTROY: u8 = 2;
+    pub const NUSIM_PSA_STEP_DESTROY: u8 = 3;
     const _: () = assert!(
-        Step::Import as u8 == NUSIM_PSA_STEP_IMPORT
+        Step::Init as u8 == NUSIM_PSA_STEP_INIT
+            && Step::Import as u8 == NUSIM_PSA_STEP_IMPORT
             && Step::Verify as u8 == NUSIM_PSA_STEP_VERIFY
             && Step::Destroy as u8 == NUSIM_PSA_STEP_DESTROY
     );
@@ -280,6 +285,7 @@ pub mod psa {
 
     fn step_of(raw: u8) -> Step {
         match raw {
+            NUSIM_PSA_STEP_INIT => Step::Init,
             NUSIM_PSA_STEP_IMPORT => Step::Import,
             NUSIM_PSA_STEP_VERIFY => Step::Verify,
             _ => Step::Destroy,

@@ -51,7 +51,18 @@ pub fn set(flat: &[u8]) -> Result<(), Error> {
     let is_public_key = crate::psa::is_public_key;
     #[cfg(not(feature = "check-psa"))]
     let is_public_key = nusim_core::chain::is_public_key;
-    call(|s, p| s.set_trusted(p, flat, is_public_key))
+    // Checked before the lock: with PSA Crypto a check may wait for a load's verification
+    // (PSA's own lock), and the engine must not wait with it. Under the lock each key's
+    // verdict is looked up by its place in `flat`.
+    let mut valid = [false; crate::config::TRUSTED_CI_MAX];
+    for (v, k) in valid.iter_mut().zip(flat.chunks(POINT_LEN)) {
+        *v = is_public_key(k);
+    }
+    let verdict = |k: &[u8]| {
+        let at = (k.as_ptr() as usize).wrapping_sub(flat.as_ptr() as usize) / POINT_LEN;
+        valid.get(at).copied().unwrap_or(false)
+    };
+    call(|s, p| s.set_trusted(p, flat, verdict))
 }
 
 /// `lwm2m_nusim_trusted_ci_count()`: keys in force; -EBADMSG while the set is poisoned.

@@ -224,7 +224,7 @@ void modem_reset(void *fixture)
 	/* Bytes the previous test's driver sent that the modem could not hold (the last
 	 * test of a suite: test_work_queue_stack_keeps_its_margin checks the total).
 	 */
-	zassert_equal(lost, 0, "the modem lost %zu bytes the driver sent", lost);
+	zassert_equal(lost, 0, "the modem lost %zu bytes (sent to it, or its answers)", lost);
 }
 
 static void __maybe_unused assert_iccid(const char *want)

@@ -72,6 +72,7 @@ const fn sub_borrow(a: &Limbs, b: &Limbs) -> (Limbs, u32) {
 /// `x·R mod m` (x < m, m above 2^255): `x` doubled 256 times modulo `m`. Montgomery form
 /// at compile time; at run time [`Modulus::to_mont`] is one multiplication.
 const fn times_r(x: &Limbs, m: &Limbs) -> Limbs {
+    assert!(sub_borrow(x, m).1 == 1, "x must be below m");
     let mut r = *x;
     let mut k = 0;
     while k < 256 {
@@ -137,7 +138,6 @@ impl Modulus {
     /// (each round adds `a·b[i]` and `q·m` in one pass over the limbs), the pass unrolled:
     /// two multiply-accumulates per limb and no loop overhead, where Cortex-M3 spends its
     /// time during a verification.
-    /// A `const fn`, so that the curve's constants are converted at compile time.
     pub fn mul(&self, a: &Limbs, b: &Limbs) -> Limbs {
         let m = &self.m;
         // t < 2m < 2^257 between rounds: t[8] is 0 or 1.
