@@ -9,8 +9,8 @@
  *
  * Zephyr's mbedTLS is built without MBEDTLS_THREADING_C: its PSA key slots and heap have
  * no lock of their own. The module's two callers (a trust-key check on the application's
- * thread, under the registry lock; a load's verification on the module's work queue) take
- * this one, always last (lock order: registry lock, then nusim_psa_lock).
+ * thread, before it takes the engine's registry lock; a load's verification on the
+ * module's work queue, holding no lock) take this one, and nothing else while they hold it.
  */
 
 #include <zephyr/kernel.h>
