@@ -302,7 +302,8 @@ pub mod psa {
     ) -> (i32, Step) {
         let mut step = 0u8;
         // SAFETY: the glue reads exactly 65, 32 and 64 bytes, the arrays' lengths, and
-        // writes one byte to step; it serialises PSA Crypto under its own lock.
+        // writes one byte to step; it serialises the module's PSA calls (other PSA users
+        // need a thread-safe PSA Crypto: Kconfig LWM2M_NUSIM_CHECK_PSA).
         let st = unsafe {
             sys::nusim_psa_verify(key.as_ptr(), digest.as_ptr(), sig.as_ptr(), &mut step)
         };
@@ -314,7 +315,8 @@ pub mod psa {
     pub fn check_key(key: &[u8; POINT_LEN]) -> (i32, Step) {
         let mut step = 0u8;
         // SAFETY: the glue reads exactly 65 bytes, the array's length, and writes one byte
-        // to step; it serialises PSA Crypto under its own lock.
+        // to step; it serialises the module's PSA calls (other PSA users need a thread-safe
+        // PSA Crypto: Kconfig LWM2M_NUSIM_CHECK_PSA).
         let st = unsafe { sys::nusim_psa_check_key(key.as_ptr(), &mut step) };
         (st, step_of(step))
     }
