@@ -6,6 +6,9 @@
  */
 
 #include <errno.h>
+#include <string.h>
+#include <zephyr/sys/atomic.h>
+#include <zephyr/sys/util.h>
 #include <zephyr/kernel.h>
 #include <zephyr/logging/log.h>
 #include <zephyr/net/lwm2m.h>
@@ -16,33 +19,52 @@
 LOG_MODULE_REGISTER(nusim_client, LOG_LEVEL_INF);
 
 static struct lwm2m_ctx client;
+static const char server_uri[] = CONFIG_NUSIM_CLIENT_SERVER_URI;
+
+/* The wait before the next registration attempt: CONFIG_NUSIM_CLIENT_RETRY_SECONDS after a
+ * registration, doubled after each failure up to CONFIG_NUSIM_CLIENT_RETRY_MAX_SECONDS.
+ * Written by the engine's thread (reset) and the system work queue (doubling).
+ */
+static atomic_t retry_seconds = ATOMIC_INIT(CONFIG_NUSIM_CLIENT_RETRY_SECONDS);
 
 static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev);
 
-/* After a refused or failed registration Zephyr 3.4's client stops: start it again a
- * little later, as a device whose server was out of reach must. Zephyr 4.x's client goes
- * on retrying by itself (with a back-off) and reports the same events meanwhile.
- */
 static void restart_client(struct k_work *work)
 {
 	int ret;
 
 	ARG_UNUSED(work);
 	ret = lwm2m_rd_client_start(&client, CONFIG_NUSIM_CLIENT_ENDPOINT, 0, rd_event, NULL);
-	if (ret == -EINPROGRESS) {
-		LOG_INF("The LwM2M client retries by itself");
-	} else if (ret < 0) {
+	if (ret < 0) {
 		LOG_WRN("Restarting the LwM2M client failed: %d", ret);
 	}
 }
 static K_WORK_DELAYABLE_DEFINE(restart_work, restart_client);
+
+/* A registration failed. The engine's own retries differ by version: Zephyr 3.4's client
+ * retries at once and without end, and 4.x's backs off to 16 s and then stops. Either way
+ * the sample stops it and starts it again after its own back-off, so a device whose key or
+ * server is wrong does not hammer the network, and keeps trying.
+ */
+static void back_off(struct k_work *work)
+{
+	atomic_val_t wait = atomic_get(&retry_seconds);
+
+	ARG_UNUSED(work);
+	(void)lwm2m_rd_client_stop(&client, NULL, false);
+	LOG_WRN("Registration failed: trying again in %ld s", (long)wait);
+	k_work_reschedule(&restart_work, K_SECONDS(wait));
+	atomic_set(&retry_seconds, MIN(2 * wait, CONFIG_NUSIM_CLIENT_RETRY_MAX_SECONDS));
+}
+static K_WORK_DEFINE(back_off_work, back_off);
 
 static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev)
 {
 	ARG_UNUSED(ctx);
 	switch (ev) {
 	case LWM2M_RD_CLIENT_EVENT_REGISTRATION_COMPLETE:
-		LOG_INF("Registered with %s", CONFIG_NUSIM_CLIENT_SERVER_URI);
+		LOG_INF("Registered with %s", server_uri);
+		atomic_set(&retry_seconds, CONFIG_NUSIM_CLIENT_RETRY_SECONDS);
 		/* The server is reachable over the current profile: it has proved itself. */
 		lwm2m_nusim_network_ready();
 		break;
@@ -51,21 +73,65 @@ static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev)
 		break;
 	case LWM2M_RD_CLIENT_EVENT_REGISTRATION_FAILURE:
 	case LWM2M_RD_CLIENT_EVENT_NETWORK_ERROR:
-		LOG_WRN("Registration failed (event %d): trying again in %d s", ev,
-			CONFIG_NUSIM_CLIENT_RETRY_SECONDS);
-		k_work_reschedule(&restart_work, K_SECONDS(CONFIG_NUSIM_CLIENT_RETRY_SECONDS));
+		LOG_WRN("Registration failed (event %d)", ev);
+		k_work_submit(&back_off_work);
 		break;
 	default:
 		break;
 	}
 }
 
+static bool uri_is_coaps(void)
+{
+	return strncmp(server_uri, "coaps://", strlen("coaps://")) == 0;
+}
+
+/* Security 0/0: NoSec for coap://, a pre-shared key for coaps://. */
+static int set_security(void)
+{
+	const char *uri = server_uri;
+	bool dtls = uri_is_coaps();
+	int ret;
+
+	ret = lwm2m_set_string(&LWM2M_OBJ(0, 0, 0), uri);
+	if (ret < 0 || !dtls) {
+		return ret ?: lwm2m_set_u8(&LWM2M_OBJ(0, 0, 2), LWM2M_SECURITY_NOSEC);
+	}
+#if defined(CONFIG_LWM2M_DTLS_SUPPORT)
+	static const char id[] = CONFIG_NUSIM_CLIENT_PSK_IDENTITY;
+	static const char hex[] = CONFIG_NUSIM_CLIENT_PSK;
+	uint8_t key[CONFIG_LWM2M_SECURITY_KEY_SIZE];
+	size_t len = 0;
+
+	if (strlen(hex) % 2 == 0 && strlen(hex) / 2 <= sizeof(key)) {
+		len = hex2bin(hex, strlen(hex), key, sizeof(key));
+	}
+	if (len == 0) {
+		LOG_ERR("CONFIG_NUSIM_CLIENT_PSK is not 1 to %u bytes in hex", sizeof(key));
+		return -EINVAL;
+	}
+	if (strlen(id) == 0 || strlen(id) > CONFIG_LWM2M_SECURITY_KEY_SIZE) {
+		LOG_ERR("CONFIG_NUSIM_CLIENT_PSK_IDENTITY is not 1 to %u bytes",
+			CONFIG_LWM2M_SECURITY_KEY_SIZE);
+		return -EINVAL;
+	}
+	client.tls_tag = CONFIG_NUSIM_CLIENT_TLS_TAG;
+	ret = lwm2m_set_u8(&LWM2M_OBJ(0, 0, 2), LWM2M_SECURITY_PSK);
+	ret = ret ?: lwm2m_set_opaque(&LWM2M_OBJ(0, 0, 3), id, strlen(id));
+	ret = ret ?: lwm2m_set_opaque(&LWM2M_OBJ(0, 0, 5), (const char *)key, len);
+	memset(key, 0, sizeof(key));
+	return ret;
+#else
+	LOG_ERR("%s needs CONFIG_LWM2M_DTLS_SUPPORT", uri);
+	return -ENOTSUP;
+#endif
+}
+
 int nusim_client_start(void)
 {
 	int ret;
 
-	ret = lwm2m_set_string(&LWM2M_OBJ(0, 0, 0), CONFIG_NUSIM_CLIENT_SERVER_URI);
-	ret = ret ?: lwm2m_set_u8(&LWM2M_OBJ(0, 0, 2), LWM2M_SECURITY_NOSEC);
+	ret = set_security();
 	/* Server object 1/0 exists from start; pair it with security instance 0. */
 	ret = ret ?: lwm2m_set_u16(&LWM2M_OBJ(0, 0, 10), CONFIG_LWM2M_SERVER_DEFAULT_SSID);
 	ret = ret ?: lwm2m_set_u16(&LWM2M_OBJ(1, 0, 0), CONFIG_LWM2M_SERVER_DEFAULT_SSID);
@@ -73,8 +139,8 @@ int nusim_client_start(void)
 		LOG_ERR("Server setup failed: %d", ret);
 		return ret;
 	}
-	LOG_INF("Endpoint %s, server %s", CONFIG_NUSIM_CLIENT_ENDPOINT,
-		CONFIG_NUSIM_CLIENT_SERVER_URI);
+	LOG_INF("Endpoint %s, server %s, %s", CONFIG_NUSIM_CLIENT_ENDPOINT, server_uri,
+		uri_is_coaps() ? "DTLS with a pre-shared key" : "NoSec");
 	return lwm2m_rd_client_start(&client, CONFIG_NUSIM_CLIENT_ENDPOINT, 0, rd_event, NULL);
 }
 

@@ -29,12 +29,14 @@ def main(build: Path) -> int:
         print(f"demo: {why}", file=sys.stderr)
         return 1
     flash = build / "flash-demo.bin"
+    server = Lwm2mServer.for_build(build, SERVER_ADDR, log=lambda m: print("  " + m))
     with Namespace() as ns:
-        print(f"demo: namespace {ns.name}, server coap://{SERVER_ADDR}:5683, client 192.0.2.1")
+        how = "DTLS 1.2, pre-shared key" if server.psk else "NoSec"
+        print(f"demo: namespace {ns.name}, server {server.uri} ({how}), client 192.0.2.1")
         dev = Device(build / "zephyr" / "zephyr.exe", flash,
                      log=lambda l: print("  device |", l) if "nusim" in l else None)
         dev.erase()
-        with Lwm2mServer(SERVER_ADDR, 5683, log=lambda m: print("  " + m)) as srv:
+        with server as srv:
             dev.start()
             try:
                 srv.wait_registration(EP, 30)

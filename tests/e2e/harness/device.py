@@ -17,6 +17,16 @@ import time
 from pathlib import Path
 
 
+def kconfig(build: Path) -> dict[str, str]:
+    """The build's Kconfig values (zephyr/.config), strings without their quotes."""
+    values = {}
+    for line in (Path(build) / "zephyr" / ".config").read_text().splitlines():
+        if line.startswith("CONFIG_") and "=" in line:
+            k, v = line.split("=", 1)
+            values[k] = v[1:-1] if len(v) >= 2 and v[0] == v[-1] == '"' else v
+    return values
+
+
 class Device:
     def __init__(self, exe: Path, flash: Path, log=None):
         self.exe, self.flash, self.log = Path(exe), Path(flash), log

@@ -1,7 +1,9 @@
 # Copyright (c) 2026 nusim-lwm2m contributors
 # SPDX-License-Identifier: Apache-2.0
 """A LwM2M server on aiocoap: the registration interface (register, update, de-register)
-and the device management interface (read, write, execute, create, delete, observe).
+and the device management interface (read, write, execute, create, delete, observe), over
+plain CoAP (NoSec) or over DTLS 1.2 with pre-shared keys (aiocoap's tinydtls server
+transport on DTLSSocket: TLS_PSK_WITH_AES_128_CCM_8).
 
 It runs its asyncio loop in a thread of its own, so tests and the demo call it as plain
 functions. Every device management call goes to the registered client's address from
@@ -13,6 +15,7 @@ this module, so a test chooses whether and how a value is split.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import itertools
 import logging
 import threading
@@ -36,6 +39,9 @@ class Registration:
     links: list[str]
     location: str
     remote: object
+    # Who the DTLS session authenticated (aiocoap's claims: ":<PSK identity>"); empty
+    # over NoSec.
+    claims: tuple = ()
     updates: int = 0
     at: float = field(default_factory=time.monotonic)
 
@@ -119,11 +125,45 @@ class _RegistrationInterface(aiocoap.resource.Resource, aiocoap.resource.PathCap
         return aiocoap.Message(code=Code.METHOD_NOT_ALLOWED)
 
 
-class Lwm2mServer:
-    """A LwM2M 1.x server (NoSec) bound to host:port."""
+def _dtls_server_sends_requests():
+    """aiocoap's tinydtls server transport answers requests but does not recognise its own
+    sessions as the remote of a request the server sends (its recognize_remote checks for
+    plain UDP addresses only), so a server could not read or write a client it had just
+    registered. A LwM2M server must: recognise the transport's own DTLS sessions, which
+    then carry the request inside the session the client opened."""
+    from aiocoap.transports import tinydtls_server as ts
 
-    def __init__(self, host: str = "0.0.0.0", port: int = 5683, log=print):
-        self.host, self.port, self.log = host, port, log
+    async def recognize_remote(self, remote):
+        return isinstance(remote, ts._AddressDTLS) and remote._protocol is self._pool
+
+    ts.MessageInterfaceTinyDTLSServer.recognize_remote = recognize_remote
+
+
+class PskStore:
+    """The DTLS server's pre-shared keys by identity, as aiocoap's tinydtls server asks for
+    them (find_dtls_psk). A test changes .keys while the server runs. Every lookup is
+    recorded with its time: the DTLS stack looks the key up once or twice per handshake
+    that gets as far as the client's key exchange, so .lookups shows each attempt."""
+
+    def __init__(self, keys: dict[bytes, bytes]):
+        self.keys = dict(keys)
+        self.lookups: list[tuple[float, bytes]] = []
+
+    def find_dtls_psk(self, identity: bytes):
+        self.lookups.append((time.monotonic(), bytes(identity)))
+        key = self.keys.get(bytes(identity))
+        if key is None:
+            raise KeyError(identity)
+        # The claim aiocoap attaches to every request of this session.
+        return key, ":" + bytes(identity).decode(errors="replace")
+
+
+class Lwm2mServer:
+    """A LwM2M 1.x server bound to host:port: NoSec, or DTLS with the keys of psk."""
+
+    def __init__(self, host: str = "0.0.0.0", port: int = 5683, log=print,
+                 psk: PskStore | None = None):
+        self.host, self.port, self.log, self.psk = host, port, log, psk
         self.registrations: dict[str, Registration] = {}
         self.history: list[tuple[str, str]] = []  # (event, endpoint)
         # Answers to registration traffic; a test sets them to refuse it (e.g. Code.FORBIDDEN).
@@ -134,6 +174,32 @@ class Lwm2mServer:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._ctx = None
+
+    @classmethod
+    def for_build(cls, build, host: str, log=print,
+                  keys: dict[bytes, bytes] | None = None) -> "Lwm2mServer":
+        """The server the build's client registers with: the port and scheme of
+        CONFIG_NUSIM_CLIENT_SERVER_URI, and for coaps:// the build's identity and PSK
+        (keys= replaces them, to test a server that holds another key)."""
+        from urllib.parse import urlsplit
+
+        from .device import kconfig
+
+        cfg = kconfig(build)
+        uri = urlsplit(cfg["CONFIG_NUSIM_CLIENT_SERVER_URI"])
+        if uri.scheme == "coap":
+            return cls(host, uri.port or 5683, log)
+        if uri.scheme != "coaps":
+            raise ValueError(f"{uri.geturl()}: neither coap:// nor coaps://")
+        psk = PskStore(keys if keys is not None else {
+            cfg["CONFIG_NUSIM_CLIENT_PSK_IDENTITY"].encode():
+                bytes.fromhex(cfg["CONFIG_NUSIM_CLIENT_PSK"])
+        })
+        return cls(host, uri.port or 5684, log, psk=psk)
+
+    @property
+    def uri(self) -> str:
+        return f"{'coap' if self.psk is None else 'coaps'}://{self.host}:{self.port}"
 
     # --- life cycle ---
 
@@ -147,9 +213,18 @@ class Lwm2mServer:
         return self
 
     async def _start(self):
-        self._ctx = await aiocoap.Context.create_server_context(
-            _RegistrationInterface(self), bind=(self.host, self.port)
-        )
+        if self.psk is None:
+            self._ctx = await aiocoap.Context.create_server_context(
+                _RegistrationInterface(self), bind=(self.host, self.port)
+            )
+        else:
+            _dtls_server_sends_requests()
+            # aiocoap binds its coaps transports to the given port + 1 (5683 → 5684, so
+            # that one bind serves coap and coaps): ask for port - 1 to listen on port.
+            self._ctx = await aiocoap.Context.create_server_context(
+                _RegistrationInterface(self), bind=(self.host, self.port - 1),
+                transports=["tinydtls_server"], server_credentials=self.psk,
+            )
 
     def stop(self):
         if self._ctx is not None:
@@ -171,8 +246,15 @@ class Lwm2mServer:
     def __exit__(self, *exc):
         self.stop()
 
-    def _call(self, coro, timeout: float = 120):
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+    def _call(self, coro, timeout: float | None = None):
+        """Runs coro in the server's loop. With a timeout, a call that has no result by then
+        is cancelled (retransmissions included) and raises TimeoutError."""
+        fut = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        try:
+            return fut.result(120 if timeout is None else timeout)
+        except concurrent.futures.TimeoutError:
+            fut.cancel()
+            raise TimeoutError(f"no answer within {timeout} s") from None
 
     # --- registration interface (runs in the loop) ---
 
@@ -186,6 +268,11 @@ class Lwm2mServer:
         ep = q.get("ep")
         if not ep:
             return aiocoap.Message(code=Code.BAD_REQUEST)
+        claims = tuple(getattr(request.remote, "authenticated_claims", ()) or ())
+        if self.psk is not None and not any(claims):
+            # A DTLS server registers only what a handshake authenticated.
+            self.history.append(("refused", ep))
+            return aiocoap.Message(code=Code.UNAUTHORIZED)
         loc = str(next(self._ids))
         reg = Registration(
             endpoint=ep,
@@ -195,6 +282,7 @@ class Lwm2mServer:
             links=codec.parse_link_format(request.payload.decode(errors="replace")),
             location=loc,
             remote=request.remote,
+            claims=claims,
         )
         with self._cond:
             self.registrations[ep] = reg
@@ -291,6 +379,7 @@ class Lwm2mServer:
         *,
         replace: bool = True,
         block_size: int | None = None,
+        timeout: float | None = None,
     ) -> Response:
         """Write (PUT replaces, POST updates partially, as for an instance; POST to an
         object is a create). With block_size (16..1024), the payload goes as Block1
@@ -299,7 +388,8 @@ class Lwm2mServer:
         2.04); .blocks counts the requests that went on the wire. Without it, as one
         message, whatever its size."""
         code = Code.PUT if replace else Code.POST
-        return self._call(self._write(ep, code, path, payload, content_format, block_size))
+        return self._call(self._write(ep, code, path, payload, content_format, block_size),
+                          timeout)
 
     def create(self, ep: str, obj: int, payload: bytes, content_format: int, **kw) -> Response:
         return self.write(ep, f"/{obj}", payload, content_format, replace=False, **kw)
