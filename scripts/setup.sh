@@ -13,6 +13,9 @@ pkgs=(cmake ninja-build device-tree-compiler gcc-multilib gcc-arm-none-eabi
 pkgs+=(rustc-web cargo-web rust-web-src)
 # Rust applications (zephyr-lang-rust): its zephyr-sys runs bindgen on libclang.
 pkgs+=(clang libclang-dev)
+# The e2e suite's DTLS server: DTLSSocket builds tinydtls from source (autoreconf) and a
+# CPython extension.
+pkgs+=(autoconf automake python3-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
