@@ -2,7 +2,8 @@
  * Copyright (c) 2026 nusim-lwm2m contributors
  * SPDX-License-Identifier: Apache-2.0
  *
- * LwM2M client (NoSec) with Objects 507/508: a server can switch the carrier profile.
+ * LwM2M client (DTLS with a pre-shared key) with Objects 507/508: a server can switch the
+ * carrier profile.
  * samples/nusim_client_rust is the same application with its main in Rust.
  */
 
