@@ -96,7 +96,7 @@ def main():
     with Namespace():
         dev = Device(build / "zephyr" / "zephyr.exe", build / "flash-measure.bin")
         dev.erase()
-        with Lwm2mServer(SERVER_ADDR, 5683, log=lambda m: None) as srv:
+        with Lwm2mServer.for_build(build, SERVER_ADDR, log=lambda m: None) as srv:
             dev.start()
             srv.wait_registration(EP, 30)
             r = srv.create(EP, 507, codec.tlv_instance(0, values), codec.TLV)

@@ -23,8 +23,10 @@ static struct lwm2m_ctx client;
 static const char server_uri[] = CONFIG_NUSIM_CLIENT_SERVER_URI;
 
 /* The wait before the next registration attempt: CONFIG_NUSIM_CLIENT_RETRY_SECONDS after a
- * registration, doubled after each failure up to CONFIG_NUSIM_CLIENT_RETRY_MAX_SECONDS.
- * Written by the engine's thread (reset) and the system work queue (doubling).
+ * registration or a new profile, doubled after each failure up to
+ * CONFIG_NUSIM_CLIENT_RETRY_MAX_SECONDS. Reset by the engine's thread and the caller of
+ * nusim_client_update(), doubled on the system work queue; a reset lost to a doubling in
+ * between only makes one wait longer.
  */
 static atomic_t retry_seconds = ATOMIC_INIT(CONFIG_NUSIM_CLIENT_RETRY_SECONDS);
 
@@ -37,27 +39,28 @@ static void restart_client(struct k_work *work)
 	ARG_UNUSED(work);
 	ret = lwm2m_rd_client_start(&client, CONFIG_NUSIM_CLIENT_ENDPOINT, 0, rd_event, NULL);
 	if (ret == -EINPROGRESS) {
-		/* Zephyr 3.4: the stop came while a retry was blocked in its DTLS handshake,
-		 * and that retry's failure put the engine back to retrying on its own.
+		/* Zephyr 3.4: the stop came while an attempt was blocked in its DTLS handshake;
+		 * the engine settles once that attempt ends. Try again then.
 		 */
-		LOG_INF("The LwM2M client retries by itself");
+		k_work_reschedule(k_work_delayable_from_work(work), K_SECONDS(1));
 	} else if (ret < 0) {
 		LOG_WRN("Restarting the LwM2M client failed: %d", ret);
 	}
 }
 static K_WORK_DELAYABLE_DEFINE(restart_work, restart_client);
 
-/* A registration failed. The engine's own retries differ by version: 4.x's client waits
- * 1, 2, 4, 8 s between five retries and then stops; 3.4's retries at once, without end, so
- * there each DTLS handshake's timeout (set_socket_options) paces it. The sample stops the
- * client and starts it again after its own back-off, so a device whose key or server is
- * wrong keeps trying, ever more slowly.
+/* A registration failed and the engine gave up (after CONFIG_LWM2M_RD_CLIENT_MAX_RETRIES
+ * retries: 4.x's wait 1 s then, 3.4's none). The sample stops the client and starts it
+ * again after its own back-off, the same on both versions, so a device whose key or server
+ * is wrong keeps trying, ever more slowly: 3.4's engine would otherwise retry at once and
+ * without end.
  */
 static void back_off(struct k_work *work)
 {
 	atomic_val_t wait = atomic_get(&retry_seconds);
 
 	ARG_UNUSED(work);
+	/* No events while stopped: the attempt in progress may still fail. */
 	(void)lwm2m_rd_client_stop(&client, NULL, false);
 	LOG_WRN("Registration failed: trying again in %ld s", (long)wait);
 	k_work_reschedule(&restart_work, K_SECONDS(wait));
@@ -109,10 +112,26 @@ static int set_socket_options(struct lwm2m_ctx *ctx)
 			     sizeof(min_ms)) < 0 ||
 	    zsock_setsockopt(ctx->sock_fd, SOL_TLS, TLS_DTLS_HANDSHAKE_TIMEOUT_MAX, &max_ms,
 			     sizeof(max_ms)) < 0) {
-		LOG_ERR("Setting the DTLS handshake timeouts failed: %d", -errno);
-		return -errno;
+		ret = -errno;
+		if (ret == -ENOPROTOOPT || ret == -EOPNOTSUPP) {
+			/* An offloaded DTLS stack (a modem's) keeps its own timeouts. */
+			LOG_WRN("The DTLS stack keeps its own handshake timeouts");
+			return 0;
+		}
+		LOG_ERR("Setting the DTLS handshake timeouts failed: %d", ret);
+		return ret;
 	}
 	return 0;
+}
+
+/* A key's bytes gone from the stack, whatever the compiler knows about their last use. */
+static void wipe(uint8_t *buf, size_t len)
+{
+	volatile uint8_t *p = buf;
+
+	while (len-- > 0) {
+		*p++ = 0;
+	}
 }
 #endif
 
@@ -137,11 +156,13 @@ static int set_security(void)
 		len = hex2bin(hex, strlen(hex), key, sizeof(key));
 	}
 	if (len == 0) {
-		LOG_ERR("CONFIG_NUSIM_CLIENT_PSK is not 1 to %u bytes in hex", sizeof(key));
+		wipe(key, sizeof(key));
+		LOG_ERR("CONFIG_NUSIM_CLIENT_PSK is not 1 to %zu bytes in hex", sizeof(key));
 		return -EINVAL;
 	}
 	if (strlen(id) == 0 || strlen(id) > CONFIG_LWM2M_SECURITY_KEY_SIZE) {
-		LOG_ERR("CONFIG_NUSIM_CLIENT_PSK_IDENTITY is not 1 to %u bytes",
+		wipe(key, sizeof(key));
+		LOG_ERR("CONFIG_NUSIM_CLIENT_PSK_IDENTITY is not 1 to %d bytes",
 			CONFIG_LWM2M_SECURITY_KEY_SIZE);
 		return -EINVAL;
 	}
@@ -150,7 +171,7 @@ static int set_security(void)
 	ret = lwm2m_set_u8(&LWM2M_OBJ(0, 0, 2), LWM2M_SECURITY_PSK);
 	ret = ret ?: lwm2m_set_opaque(&LWM2M_OBJ(0, 0, 3), id, strlen(id));
 	ret = ret ?: lwm2m_set_opaque(&LWM2M_OBJ(0, 0, 5), (const char *)key, len);
-	memset(key, 0, sizeof(key));
+	wipe(key, sizeof(key));
 	return ret;
 #else
 	LOG_ERR("%s needs CONFIG_LWM2M_DTLS_SUPPORT", uri);
@@ -177,5 +198,12 @@ int nusim_client_start(void)
 
 void nusim_client_update(void)
 {
+	/* A new profile: whatever failed before was another network. Register over it now
+	 * if the client is waiting to, and from the first wait again after a failure.
+	 */
+	atomic_set(&retry_seconds, CONFIG_NUSIM_CLIENT_RETRY_SECONDS);
+	if (k_work_delayable_is_pending(&restart_work)) {
+		k_work_reschedule(&restart_work, K_NO_WAIT);
+	}
 	lwm2m_rd_client_update();
 }

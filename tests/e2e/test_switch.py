@@ -290,11 +290,12 @@ def test_observers_and_reads_between_blocks_leave_the_write_alone(lab):
 
 
 def test_one_message_too_large_is_refused_not_cut(lab):
-    """A single datagram that fills the engine's 1,280-byte receive buffer may have been
+    """A single datagram that fills the engine's receive buffer (1,280 bytes; it reads at
+    most 1,279, so a full read means more may have come) may have been
     cut: 4.13, and the stored value stays. 1,330 bytes of payload: more than that buffer,
     and less than the largest DTLS record the server's stack sends (1,400 B with its
     header), so over DTLS too the device receives it whole and its socket hands the engine
-    the first 1,280 bytes."""
+    the first 1,279 bytes."""
     values = package(ICCID_B, "--encp-size", "1024")
     r = lab.srv.write(EP, "/507/1/0", values[0][:1330].encode(), codec.TEXT)
     assert r.code.dotted == "4.13", r
@@ -376,9 +377,8 @@ def test_reboot_in_the_middle_of_a_load(lab):
 def test_fallback_when_the_new_profile_does_not_reach_the_server(lab):
     """After a switch the server refuses the device (as if the new carrier could not reach
     it): the deadline passes and the device returns to its backup profile (18) by itself.
-    Once the server takes it again, the device comes back and is read: by the sample's
-    retry, which registers it (Zephyr 3.4's client stops after a refusal), or by the
-    client's own retries, which update the registration the server still holds (4.x)."""
+    Once the server takes it again, the device comes back and is read: the sample's
+    back-off starts the client again (1, 2, 4, ... s), which registers it."""
     lab.srv.refuse_update = Code.NOT_FOUND
     lab.srv.refuse_register = Code.FORBIDDEN
     n = len(lab.srv.history)

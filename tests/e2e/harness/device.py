@@ -23,7 +23,9 @@ def kconfig(build: Path) -> dict[str, str]:
     for line in (Path(build) / "zephyr" / ".config").read_text().splitlines():
         if line.startswith("CONFIG_") and "=" in line:
             k, v = line.split("=", 1)
-            values[k] = v[1:-1] if len(v) >= 2 and v[0] == v[-1] == '"' else v
+            if len(v) >= 2 and v[0] == v[-1] == '"':
+                v = v[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+            values[k] = v
     return values
 
 

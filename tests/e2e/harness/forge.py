@@ -40,3 +40,28 @@ def send_udp(src: tuple[str, int], dst: tuple[str, int], payload: bytes) -> None
     """Sends payload to dst as if from src."""
     with socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW) as sock:
         sock.sendto(udp_datagram(src, dst, payload), (dst[0], 0))
+
+
+def port_unreachable_answers(src: tuple[str, int], dst: tuple[str, int], timeout: float = 5) -> bool:
+    """Sends an empty forged datagram from src to a port of dst that nothing listens on,
+    and tells whether dst's stack answered it with ICMP port unreachable quoting it: the
+    proof that forged datagrams reach dst's UDP layer whole (checksums verified)."""
+    import select
+    import time
+
+    with socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP) as icmp:
+        send_udp(src, dst, b"")
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            if not select.select([icmp], [], [], left)[0]:
+                break
+            pkt, (frm, _) = icmp.recvfrom(2048)
+            ihl = (pkt[0] & 0x0F) * 4
+            typ, code = pkt[ihl], pkt[ihl + 1]
+            quoted = pkt[ihl + 8:]
+            qihl = (quoted[0] & 0x0F) * 4 if quoted else 0
+            udp = quoted[qihl:qihl + 4]
+            if (frm == dst[0] and (typ, code) == (3, 3) and len(udp) == 4
+                    and struct.unpack("!HH", udp) == (src[1], dst[1])):
+                return True
+    return False
