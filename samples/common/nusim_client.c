@@ -24,11 +24,15 @@ static const char server_uri[] = CONFIG_NUSIM_CLIENT_SERVER_URI;
 
 /* The wait before the next registration attempt: CONFIG_NUSIM_CLIENT_RETRY_SECONDS after a
  * registration or a new profile, doubled after each failure up to
- * CONFIG_NUSIM_CLIENT_RETRY_MAX_SECONDS. Reset by the engine's thread and the caller of
- * nusim_client_update(), doubled on the system work queue; a reset lost to a doubling in
- * between only makes one wait longer.
+ * CONFIG_NUSIM_CLIENT_RETRY_MAX_SECONDS. Reset on the engine's thread (a registration) and
+ * on the system work queue, doubled there by compare-and-swap, so a reset always holds.
  */
 static atomic_t retry_seconds = ATOMIC_INIT(CONFIG_NUSIM_CLIENT_RETRY_SECONDS);
+
+/* The sample stopped the client and a restart is due. Only the system work queue reads
+ * and writes it (back_off, restart_client, new_network): they run one at a time.
+ */
+static bool stopped;
 
 static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev);
 
@@ -36,9 +40,13 @@ static void restart_client(struct k_work *work)
 {
 	int ret;
 
-	ARG_UNUSED(work);
+	if (!stopped) {
+		return;
+	}
 	ret = lwm2m_rd_client_start(&client, CONFIG_NUSIM_CLIENT_ENDPOINT, 0, rd_event, NULL);
-	if (ret == -EINPROGRESS) {
+	if (ret == 0) {
+		stopped = false;
+	} else if (ret == -EINPROGRESS) {
 		/* Zephyr 3.4: the stop came while an attempt was blocked in its DTLS handshake;
 		 * the engine settles once that attempt ends. Try again then.
 		 */
@@ -49,11 +57,12 @@ static void restart_client(struct k_work *work)
 }
 static K_WORK_DELAYABLE_DEFINE(restart_work, restart_client);
 
-/* A registration failed and the engine gave up (after CONFIG_LWM2M_RD_CLIENT_MAX_RETRIES
- * retries: 4.x's wait 1 s then, 3.4's none). The sample stops the client and starts it
- * again after its own back-off, the same on both versions, so a device whose key or server
- * is wrong keeps trying, ever more slowly: 3.4's engine would otherwise retry at once and
- * without end.
+/* A registration failed: refused, or the engine gave up after its network errors
+ * (CONFIG_LWM2M_RD_CLIENT_MAX_RETRIES, one immediate retry; 4.x waits a second before it
+ * gives up). The sample stops the client and starts it again after its own back-off, so
+ * a device whose key or server is wrong keeps trying, ever more slowly: 3.4's engine would
+ * otherwise retry at once and without end (there the stop may find an attempt in its
+ * handshake, which ends first).
  */
 static void back_off(struct k_work *work)
 {
@@ -62,11 +71,25 @@ static void back_off(struct k_work *work)
 	ARG_UNUSED(work);
 	/* No events while stopped: the attempt in progress may still fail. */
 	(void)lwm2m_rd_client_stop(&client, NULL, false);
+	stopped = true;
 	LOG_WRN("Registration failed: trying again in %ld s", (long)wait);
 	k_work_reschedule(&restart_work, K_SECONDS(wait));
-	atomic_set(&retry_seconds, MIN(2 * wait, CONFIG_NUSIM_CLIENT_RETRY_MAX_SECONDS));
+	(void)atomic_cas(&retry_seconds, wait, MIN(2 * wait, CONFIG_NUSIM_CLIENT_RETRY_MAX_SECONDS));
 }
 static K_WORK_DEFINE(back_off_work, back_off);
+
+/* Another profile is in the nuSIM: what failed before was another network. The next wait
+ * is the first one again, and a client waiting to restart starts now.
+ */
+static void new_network(struct k_work *work)
+{
+	ARG_UNUSED(work);
+	atomic_set(&retry_seconds, CONFIG_NUSIM_CLIENT_RETRY_SECONDS);
+	if (stopped) {
+		k_work_reschedule(&restart_work, K_NO_WAIT);
+	}
+}
+static K_WORK_DEFINE(new_network_work, new_network);
 
 static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev)
 {
@@ -198,12 +221,6 @@ int nusim_client_start(void)
 
 void nusim_client_update(void)
 {
-	/* A new profile: whatever failed before was another network. Register over it now
-	 * if the client is waiting to, and from the first wait again after a failure.
-	 */
-	atomic_set(&retry_seconds, CONFIG_NUSIM_CLIENT_RETRY_SECONDS);
-	if (k_work_delayable_is_pending(&restart_work)) {
-		k_work_reschedule(&restart_work, K_NO_WAIT);
-	}
+	k_work_submit(&new_network_work);
 	lwm2m_rd_client_update();
 }

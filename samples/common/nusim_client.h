@@ -21,7 +21,8 @@
  */
 int nusim_client_start(void);
 
-/** A new profile was loaded: reach the server over it now (a registration update). Its
+/** A new profile was loaded, or the backup came back: reach the server over it now (a
+ * registration update, or at once a client that waits to restart after failures). Its
  * answer proves the profile (lwm2m_nusim_network_ready()); without it the backup returns.
  */
 void nusim_client_update(void);

@@ -33,8 +33,9 @@ static void switched(enum lwm2m_nusim_source source, uint16_t inst,
 	ARG_UNUSED(user_data);
 	LOG_INF("Profile load from 507/%u (source %d) ended: result %u, ICCID %s", inst, source,
 		result, iccid);
-	if (result == LWM2M_NUSIM_RESULT_SUCCESS && (source == LWM2M_NUSIM_SOURCE_SERVER ||
-			    source == LWM2M_NUSIM_SOURCE_LOCAL)) {
+	if ((result == LWM2M_NUSIM_RESULT_SUCCESS && (source == LWM2M_NUSIM_SOURCE_SERVER ||
+			    source == LWM2M_NUSIM_SOURCE_LOCAL)) ||
+	    result == LWM2M_NUSIM_RESULT_ROLLED_BACK) {
 		nusim_client_update();
 	}
 }

@@ -17,7 +17,8 @@ use nusim_zephyr::app::{self, Application, Callbacks, Decision, LoadResult, Sour
 extern "C" {
     /// Points the LwM2M client at its server and starts it (`../common/nusim_client.c`).
     fn nusim_client_start() -> core::ffi::c_int;
-    /// Asks for a registration update (`../common/nusim_client.c`).
+    /// Reaches the server over a new profile: a registration update, or a client waiting
+    /// to restart starts now (`../common/nusim_client.c`).
     fn nusim_client_update();
 }
 
@@ -36,9 +37,11 @@ impl Application for Policy {
             "Profile load from 507/{inst} ({source:?}) ended: result {} ({result:?}), ICCID {iccid}",
             result as u8
         );
-        if result == LoadResult::Success && matches!(source, Source::Server | Source::Local) {
-            // A new profile: reach the server over it. Its answer proves the profile;
-            // without it the backup returns.
+        let new_profile =
+            result == LoadResult::Success && matches!(source, Source::Server | Source::Local);
+        if new_profile || result == LoadResult::RolledBack {
+            // A new profile, or the backup back: reach the server over it. Its answer
+            // proves a new profile; without it the backup returns.
             // SAFETY: no arguments and no preconditions (before the client runs, the
             // engine refuses the update).
             unsafe { nusim_client_update() };
