@@ -24,7 +24,7 @@ def kconfig(build: Path) -> dict[str, str]:
         if line.startswith("CONFIG_") and "=" in line:
             k, v = line.split("=", 1)
             if len(v) >= 2 and v[0] == v[-1] == '"':
-                v = v[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+                v = re.sub(r"\\(.)", r"\1", v[1:-1])
             values[k] = v
     return values
 

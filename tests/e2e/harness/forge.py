@@ -57,6 +57,8 @@ def port_unreachable_answers(src: tuple[str, int], dst: tuple[str, int], timeout
                 break
             pkt, (frm, _) = icmp.recvfrom(2048)
             ihl = (pkt[0] & 0x0F) * 4
+            if len(pkt) < ihl + 8:
+                continue  # not an ICMP message this can read
             typ, code = pkt[ihl], pkt[ihl + 1]
             quoted = pkt[ihl + 8:]
             qihl = (quoted[0] & 0x0F) * 4 if quoted else 0

@@ -250,11 +250,12 @@ class Lwm2mServer:
         """Runs coro in the server's loop. With a timeout, a call that has no result by then
         is cancelled (retransmissions included) and raises TimeoutError."""
         fut = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        limit = 120 if timeout is None else timeout
         try:
-            return fut.result(120 if timeout is None else timeout)
+            return fut.result(limit)
         except concurrent.futures.TimeoutError:
             fut.cancel()
-            raise TimeoutError(f"no answer within {timeout} s") from None
+            raise TimeoutError(f"no answer within {limit} s") from None
 
     # --- registration interface (runs in the loop) ---
 
