@@ -13,6 +13,8 @@
 #include <zephyr/logging/log.h>
 #include <zephyr/sys/atomic.h>
 #include <zephyr/net/lwm2m.h>
+#include <zephyr/net/net_event.h>
+#include <zephyr/net/net_mgmt.h>
 
 #include "lwm2m_registry.h"
 #include "lwm2m_observation.h"
@@ -181,6 +183,48 @@ void lwm2m_nusim_network_ready(void)
 	nusim_rs_network_ready();
 }
 
+/* --- what proves a new profile (CONFIG_LWM2M_NUSIM_PROOF) --- */
+
+BUILD_ASSERT(LWM2M_RD_CLIENT_EVENT_REGISTRATION_COMPLETE == RD_EVENT_REGISTRATION_COMPLETE &&
+		     LWM2M_RD_CLIENT_EVENT_REG_UPDATE_COMPLETE == RD_EVENT_REG_UPDATE_COMPLETE,
+	     "the engine's event numbers differ from Rust's");
+
+/* The application's event callback, behind the module's. */
+static atomic_ptr_t app_rd_event;
+
+static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event event)
+{
+	lwm2m_ctx_event_cb_t cb = (lwm2m_ctx_event_cb_t)atomic_ptr_get(&app_rd_event);
+
+	nusim_rs_rd_event((int32_t)event);
+	if (cb != NULL) {
+		cb(ctx, event);
+	}
+}
+
+int lwm2m_nusim_rd_client_start(struct lwm2m_ctx *ctx, const char *ep_name, uint32_t flags,
+				lwm2m_ctx_event_cb_t event_cb, lwm2m_observe_cb_t observe_cb)
+{
+	atomic_ptr_set(&app_rd_event, (atomic_ptr_val_t)event_cb);
+	return lwm2m_rd_client_start(ctx, ep_name, flags, rd_event, observe_cb);
+}
+
+#ifdef CONFIG_LWM2M_NUSIM_PROOF_L4
+static struct net_mgmt_event_callback l4_cb;
+
+/* The event's type is 32 bits wide on Zephyr 3.4, 64 on 4.x. */
+static void l4_event(struct net_mgmt_event_callback *cb,
+		     __typeof__(((struct net_mgmt_event_callback *)0)->event_mask) event,
+		     struct net_if *iface)
+{
+	ARG_UNUSED(cb);
+	ARG_UNUSED(iface);
+	if (event == NET_EVENT_L4_CONNECTED) {
+		nusim_rs_l4_connected();
+	}
+}
+#endif
+
 int lwm2m_nusim_get_status(struct lwm2m_nusim_status *status)
 {
 	return nusim_rs_status((struct NusimRsStatus *)status);
@@ -230,6 +274,10 @@ void nusim_bridge_init(void)
 			   K_PRIO_PREEMPT(CONFIG_LWM2M_NUSIM_WORKQ_PRIORITY), NULL);
 	k_thread_name_set(&nusim_wq.thread, "nusim_load");
 	nusim_rs_init();
+#ifdef CONFIG_LWM2M_NUSIM_PROOF_L4
+	net_mgmt_init_event_callback(&l4_cb, l4_event, NET_EVENT_L4_CONNECTED);
+	net_mgmt_add_event_callback(&l4_cb);
+#endif
 #ifdef CONFIG_LWM2M_NUSIM_CHECK_PACKAGES
 	nusim_rs_trust_init(CONFIG_LWM2M_NUSIM_TRUSTED_CI_KEYS, TRUSTED_DT_KEYS,
 			    sizeof(TRUSTED_DT_KEYS) - 1);

@@ -48,7 +48,22 @@
  * Work items of the module's work queue (`nusim_core::platform::Work`), one delayable
  * work item each in `src/nusim_bridge.c`.
  */
-#define NUSIM_WORK_COUNT 4
+#define NUSIM_WORK_COUNT 5
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
+ * `LWM2M_RD_CLIENT_EVENT_REGISTRATION_COMPLETE` (the same in Zephyr 3.4 and 4.x; the glue
+ * checks it).
+ */
+#define RD_EVENT_REGISTRATION_COMPLETE 5
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
+ * `LWM2M_RD_CLIENT_EVENT_REG_UPDATE_COMPLETE`.
+ */
+#define RD_EVENT_REG_UPDATE_COMPLETE 7
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)
@@ -122,6 +137,10 @@ struct NusimRsStatus {
    */
   uint8_t profiles;
 };
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+extern void lwm2m_rd_client_update(void);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)
@@ -398,6 +417,15 @@ void nusim_rs_init(void);
 
 #if defined(CONFIG_LWM2M_NUSIM)
 /**
+ * `NET_EVENT_L4_CONNECTED` (CONFIG_LWM2M_NUSIM_PROOF_L4), on network management's
+ * thread: proves a profile that awaits the network now (stored on the module's work
+ * queue).
+ */
+void nusim_rs_l4_connected(void);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
  * `lwm2m_nusim_load()`.
  */
 int32_t nusim_rs_load(uint16_t inst);
@@ -408,6 +436,15 @@ int32_t nusim_rs_load(uint16_t inst);
  * `lwm2m_nusim_network_ready()`.
  */
 void nusim_rs_network_ready(void);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
+ * An event of the client started with `lwm2m_nusim_rd_client_start()`, on the engine's
+ * thread: with CONFIG_LWM2M_NUSIM_PROOF_REGISTRATION a completed registration or update
+ * proves a profile that awaits the network now (stored on the module's work queue).
+ */
+void nusim_rs_rd_event(int32_t event);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)

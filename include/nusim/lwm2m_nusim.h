@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <zephyr/net/lwm2m.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -239,10 +240,31 @@ int lwm2m_nusim_rollback(void);
 /**
  * @brief Tells the module the device is on the network (attached, or registered with its
  * LwM2M server). A profile loaded less than CONFIG_LWM2M_NUSIM_NETWORK_TIMEOUT seconds ago
- * becomes the backup; without this call in time the backup goes back. Harmless at any
- * other time, from any thread.
+ * becomes the backup; without a proof in time the backup goes back. Counts with every
+ * CONFIG_LWM2M_NUSIM_PROOF choice; harmless at any other time, from any thread.
  */
 void lwm2m_nusim_network_ready(void);
+
+/**
+ * @brief Starts the LwM2M client as lwm2m_rd_client_start() does, with the module
+ * following its registrations (CONFIG_LWM2M_NUSIM_PROOF_REGISTRATION).
+ *
+ * Every event reaches @p event_cb (NULL: none), after the module saw it. With
+ * CONFIG_LWM2M_NUSIM_PROOF_REGISTRATION a completed registration or registration update
+ * proves a profile on trial, and the module asks for an update after each new profile
+ * and after the backup came back; with the other choices the events only pass through.
+ * Use it for every start and restart of the client; lwm2m_rd_client_stop() stays the
+ * engine's. One client: the module follows the last context started through it.
+ *
+ * @code
+ * static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev) { ... }
+ *
+ * ret = lwm2m_nusim_rd_client_start(&client, "my-endpoint", 0, rd_event, NULL);
+ * @endcode
+ * @return what lwm2m_rd_client_start() returns.
+ */
+int lwm2m_nusim_rd_client_start(struct lwm2m_ctx *ctx, const char *ep_name, uint32_t flags,
+				lwm2m_ctx_event_cb_t event_cb, lwm2m_observe_cb_t observe_cb);
 
 /** A snapshot of the module, for status displays. */
 struct lwm2m_nusim_status {

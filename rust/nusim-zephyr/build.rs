@@ -106,6 +106,14 @@ fn main() {
     // dropped when off.
     let persist = k.on("CONFIG_LWM2M_NUSIM_PERSIST");
     let net_timeout = k.num("CONFIG_LWM2M_NUSIM_NETWORK_TIMEOUT", 0);
+    // Without a .config (cargo on the host) the Kconfig default.
+    let proof = if k.on("CONFIG_LWM2M_NUSIM_PROOF_L4") {
+        "L4"
+    } else if k.on("CONFIG_LWM2M_NUSIM_PROOF_APPLICATION") {
+        "Application"
+    } else {
+        "Registration"
+    };
     let policy_retry = k.num("CONFIG_LWM2M_NUSIM_POLICY_RETRY", 60);
     let attempts = k.num("CONFIG_LWM2M_NUSIM_FALLBACK_ATTEMPTS", 5);
     let retry = k.num("CONFIG_LWM2M_NUSIM_FALLBACK_RETRY_DELAY", 10);
@@ -140,6 +148,7 @@ fn main() {
              /// CONFIG_NUSIM_AT_LINE_MAX\npub const AT_LINE_MAX: usize = {at_line};\n\
              /// CONFIG_LWM2M_NUSIM_PERSIST\npub const PERSIST: bool = {persist};\n\
              /// CONFIG_LWM2M_NUSIM_NETWORK_TIMEOUT (seconds; 0: no deadline)\npub const NETWORK_TIMEOUT_S: u32 = {net_timeout};\n\
+             /// CONFIG_LWM2M_NUSIM_PROOF: what proves a new profile\npub const PROOF: Proof = Proof::{proof};\n\
              /// CONFIG_LWM2M_NUSIM_POLICY_RETRY (seconds)\npub const POLICY_RETRY_S: u32 = {policy_retry};\n\
              /// CONFIG_LWM2M_NUSIM_FALLBACK_ATTEMPTS\npub const FALLBACK_ATTEMPTS: u8 = {attempts};\n\
              /// CONFIG_LWM2M_NUSIM_FALLBACK_RETRY_DELAY (seconds)\npub const FALLBACK_RETRY_S: u32 = {retry};\n\

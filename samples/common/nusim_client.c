@@ -43,7 +43,8 @@ static void restart_client(struct k_work *work)
 	if (!stopped) {
 		return;
 	}
-	ret = lwm2m_rd_client_start(&client, CONFIG_NUSIM_CLIENT_ENDPOINT, 0, rd_event, NULL);
+	ret = lwm2m_nusim_rd_client_start(&client, CONFIG_NUSIM_CLIENT_ENDPOINT, 0, rd_event,
+					  NULL);
 	if (ret == 0) {
 		stopped = false;
 	} else if (ret == -EINPROGRESS) {
@@ -51,8 +52,11 @@ static void restart_client(struct k_work *work)
 		 * the engine settles once that attempt ends. Try again then.
 		 */
 		k_work_reschedule(k_work_delayable_from_work(work), K_SECONDS(1));
-	} else if (ret < 0) {
+	} else {
+		/* Not started: try again after the current wait, as after a failure. */
 		LOG_WRN("Restarting the LwM2M client failed: %d", ret);
+		k_work_reschedule(k_work_delayable_from_work(work),
+				  K_SECONDS(atomic_get(&retry_seconds)));
 	}
 }
 static K_WORK_DELAYABLE_DEFINE(restart_work, restart_client);
@@ -96,13 +100,9 @@ static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev)
 	ARG_UNUSED(ctx);
 	switch (ev) {
 	case LWM2M_RD_CLIENT_EVENT_REGISTRATION_COMPLETE:
+		/* The module saw it first: with a new profile on trial, that is its proof. */
 		LOG_INF("Registered with %s", server_uri);
 		atomic_set(&retry_seconds, CONFIG_NUSIM_CLIENT_RETRY_SECONDS);
-		/* The server is reachable over the current profile: it has proved itself. */
-		lwm2m_nusim_network_ready();
-		break;
-	case LWM2M_RD_CLIENT_EVENT_REG_UPDATE_COMPLETE:
-		lwm2m_nusim_network_ready();
 		break;
 	case LWM2M_RD_CLIENT_EVENT_REGISTRATION_FAILURE:
 	case LWM2M_RD_CLIENT_EVENT_NETWORK_ERROR:
@@ -216,11 +216,14 @@ int nusim_client_start(void)
 	}
 	LOG_INF("Endpoint %s, server %s, %s", CONFIG_NUSIM_CLIENT_ENDPOINT, server_uri,
 		uri_is_coaps() ? "DTLS with a pre-shared key" : "NoSec");
-	return lwm2m_rd_client_start(&client, CONFIG_NUSIM_CLIENT_ENDPOINT, 0, rd_event, NULL);
+	/* Through the module: its registrations prove a new profile
+	 * (CONFIG_LWM2M_NUSIM_PROOF_REGISTRATION), with no code here.
+	 */
+	return lwm2m_nusim_rd_client_start(&client, CONFIG_NUSIM_CLIENT_ENDPOINT, 0, rd_event,
+					   NULL);
 }
 
-void nusim_client_update(void)
+void nusim_client_new_network(void)
 {
 	k_work_submit(&new_network_work);
-	lwm2m_rd_client_update();
 }

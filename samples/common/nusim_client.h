@@ -3,9 +3,9 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * The LwM2M client of the nuSIM samples (C and Rust): one server, over DTLS with a
- * pre-shared key for coaps:// (NoSec for coap://), registration retried with a back-off
- * after failures, and every registration telling the nuSIM module that the device is on
- * the network.
+ * pre-shared key for coaps:// (NoSec for coap://), and registration retried with a
+ * back-off after failures. The client runs through lwm2m_nusim_rd_client_start(): the
+ * module follows its registrations, which prove a new profile.
  */
 
 #ifndef NUSIM_SAMPLE_CLIENT_H_
@@ -21,10 +21,10 @@
  */
 int nusim_client_start(void);
 
-/** A new profile was loaded, or the backup came back: reach the server over it now (a
- * registration update, or at once a client that waits to restart after failures). Its
- * answer proves the profile (lwm2m_nusim_network_ready()); without it the backup returns.
+/** A new profile was loaded, or the backup came back: what failed before was another
+ * network. The back-off starts over, and a client that waits to restart after failures
+ * starts now. (A running client is asked for a registration update by the module.)
  */
-void nusim_client_update(void);
+void nusim_client_new_network(void);
 
 #endif /* NUSIM_SAMPLE_CLIENT_H_ */

@@ -67,6 +67,9 @@ impl<
                 }
             }),
             Work::Deadline => Self::network_timeout(cell, p),
+            Work::Proven => {
+                Self::network_ready(cell, p);
+            }
         }
     }
 
@@ -201,6 +204,26 @@ impl<
         })
     }
 
+    /// A proof from a thread with a small stack (the engine's, network management's): it
+    /// counts only if a new profile awaits the network now, and is queued for
+    /// [`Work::Proven`], where [`Self::network_ready`] stores the outcome. A proof that
+    /// arrives while the load runs is one of the profile before, and does not count. True
+    /// if queued.
+    pub fn network_ready_later<X: Shared<Self, W>, P: Platform>(cell: &X, p: &mut P) -> bool {
+        if !P::PERSIST {
+            return false;
+        }
+        let awaiting = Self::locked(cell, p, |s, _| {
+            s.saved
+                .trial
+                .is_some_and(|t| t.phase == Phase::AwaitingNetwork)
+        });
+        if awaiting {
+            p.submit(Work::Proven, 0);
+        }
+        awaiting
+    }
+
     /// The network deadline passed: the backup goes back, if there is one.
     fn network_timeout<X: Shared<Self, W>, P: Platform>(cell: &X, p: &mut P) {
         if !P::PERSIST {
@@ -257,6 +280,9 @@ impl<
     ) {
         let iccid = Self::locked(cell, p, |s, _| s.nusim.iccid);
         p.report(source, inst, r, iccid.with_nul());
+        if matches!(r, LoadResult::Success | LoadResult::RolledBack) {
+            p.reach_network();
+        }
     }
 
     /// Ends a candidate's load before it reached the nuSIM, with `r`.

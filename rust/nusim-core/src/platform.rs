@@ -68,11 +68,20 @@ pub enum Work {
     Recreate = 2,
     /// The network deadline of a new profile passed.
     Deadline = 3,
+    /// A proof that the new profile reaches the network, queued by
+    /// [`crate::objects::Objects::network_ready_later`].
+    Proven = 4,
 }
 
 impl Work {
     /// Every work item, in the order of their numbers.
-    pub const ALL: [Work; 4] = [Work::Load, Work::Report, Work::Recreate, Work::Deadline];
+    pub const ALL: [Work; 5] = [
+        Work::Load,
+        Work::Report,
+        Work::Recreate,
+        Work::Deadline,
+        Work::Proven,
+    ];
 }
 
 /// Why an operation was refused. The Zephyr adapter maps each to the errno the engine
@@ -261,6 +270,11 @@ pub trait Platform {
     fn policy(&mut self, source: Source, inst: u16) -> Option<i32>;
     /// Tells the application how a load ended; `iccid` is 508/0/1 now, NUL-terminated.
     fn report(&mut self, source: Source, inst: u16, result: LoadResult, iccid: &[u8]);
+    /// The nuSIM holds another profile (a new one on trial, or the backup back): reach
+    /// the network over it, so that a proof can follow (on Zephyr with
+    /// CONFIG_LWM2M_NUSIM_PROOF_REGISTRATION: a registration update). Called after
+    /// [`Self::report`], with no lock held; a proof that arrives from now on counts.
+    fn reach_network(&mut self);
 
     /// Logs `line` (at most [`crate::log::LINE_MAX`] bytes, no NUL) at `level`. Called from
     /// any context the objects run in, the lock held or not.

@@ -167,6 +167,8 @@ pub struct Seen {
     pub rollback_failed: u64,
     /// Power cuts.
     pub cuts: u64,
+    /// Requests to reach the network over a profile the nuSIM now holds.
+    pub reached: u64,
 }
 
 /// The platform of one boot.
@@ -515,6 +517,26 @@ impl<R: Choice, const PERSIST: bool, const NET: u32> Platform for Fake<'_, R, PE
         }
         self.w.reports.push(result);
     }
+
+    fn reach_network(&mut self) {
+        self.released("reach_network");
+        let last = self.w.reports.last().copied();
+        let st = self.cells.with(|s| s.status());
+        // A proof that the device's registration brings from now on must count: a new
+        // profile on trial awaits the network, and a profile that came back is settled.
+        match last {
+            Some(LoadResult::Success) if PERSIST && NET > 0 => assert_eq!(
+                st.phase, 2,
+                "a new profile asks for the network before it awaits it: {st:?}"
+            ),
+            Some(LoadResult::Success | LoadResult::RolledBack) => assert!(
+                st.phase == 0 && !st.loading,
+                "the network is asked for while a switch still runs: {st:?}"
+            ),
+            other => panic!("the network is asked for after {other:?}, which changed no profile"),
+        }
+        self.w.seen.reached += 1;
+    }
 }
 
 /// What the server was answered with success: 507 instances and their values (text).
@@ -772,7 +794,12 @@ pub fn schedule<R: Choice, const PERSIST: bool, const NET: u32>(
                     }
                 }
                 9 => {
-                    let _ = Obj::network_ready(&cells, &mut p);
+                    // From the application, or queued from the engine's thread.
+                    if p.rng.one_in(2) {
+                        let _ = Obj::network_ready(&cells, &mut p);
+                    } else {
+                        let _ = Obj::network_ready_later(&cells, &mut p);
+                    }
                 }
                 20 | 21 if in_engine => {
                     // Block-wise in TLV (5.01), or a request that filled the receive

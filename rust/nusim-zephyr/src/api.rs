@@ -1,5 +1,6 @@
 //! The application's API (`include/nusim/lwm2m_nusim.h`).
 
+use crate::config::{Proof, PROOF};
 use crate::platform::{call, errno_of, rc, Core, Zephyr, CORE};
 use nusim_core::platform::Error;
 
@@ -19,6 +20,37 @@ pub extern "C" fn nusim_rs_rollback() -> i32 {
 #[no_mangle]
 pub extern "C" fn nusim_rs_network_ready() {
     Core::network_ready(&CORE, &mut Zephyr);
+}
+
+/// `LWM2M_RD_CLIENT_EVENT_REGISTRATION_COMPLETE` (the same in Zephyr 3.4 and 4.x; the glue
+/// checks it).
+pub const RD_EVENT_REGISTRATION_COMPLETE: i32 = 5;
+/// `LWM2M_RD_CLIENT_EVENT_REG_UPDATE_COMPLETE`.
+pub const RD_EVENT_REG_UPDATE_COMPLETE: i32 = 7;
+
+/// An event of the client started with `lwm2m_nusim_rd_client_start()`, on the engine's
+/// thread: with CONFIG_LWM2M_NUSIM_PROOF_REGISTRATION a completed registration or update
+/// proves a profile that awaits the network now (stored on the module's work queue).
+#[no_mangle]
+pub extern "C" fn nusim_rs_rd_event(event: i32) {
+    if PROOF == Proof::Registration
+        && matches!(
+            event,
+            RD_EVENT_REGISTRATION_COMPLETE | RD_EVENT_REG_UPDATE_COMPLETE
+        )
+    {
+        Core::network_ready_later(&CORE, &mut Zephyr);
+    }
+}
+
+/// `NET_EVENT_L4_CONNECTED` (CONFIG_LWM2M_NUSIM_PROOF_L4), on network management's
+/// thread: proves a profile that awaits the network now (stored on the module's work
+/// queue).
+#[no_mangle]
+pub extern "C" fn nusim_rs_l4_connected() {
+    if PROOF == Proof::L4 {
+        Core::network_ready_later(&CORE, &mut Zephyr);
+    }
 }
 
 // The status struct's ICCID buffers are LWM2M_NUSIM_ICCID_LEN (21) bytes.

@@ -35,6 +35,7 @@ mod sys {
         pub fn nusim_glue_current_thread() -> *const c_void;
         pub fn nusim_glue_policy(source: u8, inst: u16, answer: *mut c_int) -> bool;
         pub fn nusim_glue_report(source: u8, inst: u16, result: u8, iccid: *const c_char);
+        pub fn lwm2m_rd_client_update();
     }
 }
 
@@ -166,6 +167,13 @@ pub mod glue {
         };
         // SAFETY: iccid is NUL-terminated (checked) and outlives the call.
         unsafe { sys::nusim_glue_report(source, inst, result, iccid.as_ptr().cast()) }
+    }
+    /// Asks the engine's client for a registration update (nothing if it is not
+    /// registered or registering). Takes the client's mutex, which the engine holds
+    /// through a connect, a DTLS handshake included.
+    pub fn rd_client_update() {
+        // SAFETY: no arguments and no preconditions.
+        unsafe { sys::lwm2m_rd_client_update() }
     }
 }
 

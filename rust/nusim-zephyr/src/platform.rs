@@ -211,6 +211,14 @@ impl Platform for Zephyr {
         }
     }
 
+    fn reach_network(&mut self) {
+        if crate::config::PROOF == crate::config::Proof::Registration {
+            // Its answer, over the profile the nuSIM holds now, is the proof
+            // (crate::api::nusim_rs_rd_event).
+            glue::rd_client_update();
+        }
+    }
+
     fn log(&mut self, level: nusim_core::log::Level, line: &[u8]) {
         crate::logger::line(level, line);
     }

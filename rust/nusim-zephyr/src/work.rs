@@ -5,7 +5,7 @@ use nusim_core::platform::Work;
 
 /// Work items of the module's work queue (`nusim_core::platform::Work`), one delayable
 /// work item each in `src/nusim_bridge.c`.
-pub const NUSIM_WORK_COUNT: usize = 4;
+pub const NUSIM_WORK_COUNT: usize = 5;
 const _: () = assert!(NUSIM_WORK_COUNT == Work::ALL.len());
 
 /// Reads the nuSIM's identity into Object 508 (glue init, before the engine runs).

@@ -36,7 +36,7 @@ static void switched(enum lwm2m_nusim_source source, uint16_t inst,
 	if ((result == LWM2M_NUSIM_RESULT_SUCCESS && (source == LWM2M_NUSIM_SOURCE_SERVER ||
 			    source == LWM2M_NUSIM_SOURCE_LOCAL)) ||
 	    result == LWM2M_NUSIM_RESULT_ROLLED_BACK) {
-		nusim_client_update();
+		nusim_client_new_network();
 	}
 }
 

@@ -4,8 +4,8 @@
 //! The objects come from the module's crate, nusim-zephyr, turned on by the same Kconfig
 //! option as in C (`CONFIG_LWM2M_NUSIM`). The application decides whether a switch may
 //! happen ([`Application::policy`]) and hears how it ended ([`Application::result`]);
-//! `../common/nusim_client.c` runs the LwM2M client, whose registrations tell the module
-//! the device is on the network.
+//! `../common/nusim_client.c` runs the LwM2M client through the module's
+//! `lwm2m_nusim_rd_client_start()`, so its registrations prove a new profile.
 #![no_std]
 
 // zephyr-lang-rust's crate: the panic handler (through the kernel's fatal error path).
@@ -17,9 +17,9 @@ use nusim_zephyr::app::{self, Application, Callbacks, Decision, LoadResult, Sour
 extern "C" {
     /// Points the LwM2M client at its server and starts it (`../common/nusim_client.c`).
     fn nusim_client_start() -> core::ffi::c_int;
-    /// Reaches the server over a new profile: a registration update, or a client waiting
-    /// to restart starts now (`../common/nusim_client.c`).
-    fn nusim_client_update();
+    /// Another network: the registration back-off starts over, and a client waiting to
+    /// restart starts now (`../common/nusim_client.c`).
+    fn nusim_client_new_network();
 }
 
 /// A real product would ask here whether a switch may happen now: not while a firmware
@@ -40,11 +40,11 @@ impl Application for Policy {
         let new_profile =
             result == LoadResult::Success && matches!(source, Source::Server | Source::Local);
         if new_profile || result == LoadResult::RolledBack {
-            // A new profile, or the backup back: reach the server over it. Its answer
-            // proves a new profile; without it the backup returns.
-            // SAFETY: no arguments and no preconditions (before the client runs, the
-            // engine refuses the update).
-            unsafe { nusim_client_update() };
+            // A new profile, or the backup back: a client waiting after failed
+            // registrations tries now. (The module asks a running client for a
+            // registration update, whose answer proves a new profile.)
+            // SAFETY: no arguments and no preconditions (it only submits a work item).
+            unsafe { nusim_client_new_network() };
         }
     }
 }

@@ -121,7 +121,7 @@ def test_api_suite(exe, tmp_path):
         capture_output=True, text=True, timeout=300,
     )
     out = p.stdout + p.stderr
-    assert "SUITE PASS - 100.00% [persist_api]: pass = 16" in out, out[-4000:]
+    assert "SUITE PASS - 100.00% [persist_api]: pass = 17" in out, out[-4000:]
     assert p.returncode == 0, out[-2000:]
 
 

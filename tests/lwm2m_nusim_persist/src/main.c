@@ -9,6 +9,9 @@
  */
 
 #include <zephyr/kernel.h>
+#include <zephyr/net/net_event.h>
+#include <zephyr/net/net_if.h>
+#include <zephyr/net/net_mgmt.h>
 #include <zephyr/settings/settings.h>
 #include <zephyr/shell/shell.h>
 #include <zephyr/shell/shell_dummy.h>
@@ -41,12 +44,43 @@ static int policy_calls;
 static int defer_first; /* defer this many times, then allow */
 static bool deny;
 static int odd_answer; /* answer this, which is no decision, if not 0 */
+static bool l4_in_policy; /* the policy raises NET_EVENT_L4_CONNECTED and sees it handled */
+
+/* NET_EVENT_L4_CONNECTED, as Zephyr's connection manager raises it once an interface
+ * is up with an address; waits until network management delivered it.
+ */
+static struct net_mgmt_event_callback l4_seen_cb;
+static atomic_t l4_seen;
+
+static void l4_seen_handler(struct net_mgmt_event_callback *cb,
+			    __typeof__(((struct net_mgmt_event_callback *)0)->event_mask) event,
+			    struct net_if *iface)
+{
+	atomic_inc(&l4_seen);
+}
+
+static void raise_l4_connected(void)
+{
+	atomic_val_t before = atomic_get(&l4_seen);
+
+	net_mgmt_event_notify(NET_EVENT_L4_CONNECTED, net_if_get_default());
+	for (int i = 0; i < 100 && atomic_get(&l4_seen) == before; i++) {
+		k_msleep(10);
+	}
+	zassert_not_equal(atomic_get(&l4_seen), before, "the event was not delivered");
+	/* The module's handler sits beside this test's in the same delivery. */
+	k_msleep(50);
+}
 
 static enum lwm2m_nusim_decision policy(enum lwm2m_nusim_source source, uint16_t inst,
 					void *user_data)
 {
 	zassert_equal_ptr(user_data, &events);
 	policy_calls++;
+	if (l4_in_policy) {
+		/* The load has begun, the nuSIM has not seen the package yet. */
+		raise_l4_connected();
+	}
 	if (odd_answer != 0) {
 		return (enum lwm2m_nusim_decision)odd_answer;
 	}
@@ -144,6 +178,7 @@ static void before(void *f)
 	defer_first = 0;
 	deny = false;
 	odd_answer = 0;
+	l4_in_policy = false;
 	nusim_sim_fail_loads(0, 0, false);
 }
 
@@ -639,6 +674,38 @@ ZTEST(persist_api, test_p_storage_failures_answer_5_00_and_keep_the_old_value)
 	zassert_ok(lwm2m_delete_object_inst(I(1)));
 	zassert_equal(stored("nusim/p/1"), -ENOENT);
 	zassert_ok(create_with(1, pkg_b));
+}
+
+/* CONFIG_LWM2M_NUSIM_PROOF_L4 (prj.conf): NET_EVENT_L4_CONNECTED proves a new profile,
+ * but only one raised after the load: an event during it is of the profile before.
+ */
+ZTEST(persist_api, test_q_l4_connectivity_proves_the_profile)
+{
+	bool on_a = strcmp(iccid(), ICCID_A) == 0;
+	const char *want = on_a ? ICCID_B : ICCID_A;
+
+	net_mgmt_init_event_callback(&l4_seen_cb, l4_seen_handler, NET_EVENT_L4_CONNECTED);
+	net_mgmt_add_event_callback(&l4_seen_cb);
+	zassert_equal(status().phase, 0);
+	l4_in_policy = true;
+	zassert_ok(lwm2m_nusim_load(on_a ? 1 : 0));
+	zassert_equal(wait_idle(), R_SUCCESS);
+	zassert_equal(policy_calls, 1);
+	zassert_str_equal(iccid(), want);
+	zassert_equal(status().phase, 2, "the event during the load counted");
+	raise_l4_connected();
+	for (int i = 0; i < 100 && status().phase != 0; i++) {
+		k_msleep(10);
+	}
+	zassert_equal(status().phase, 0, "the event after the load did not prove the profile");
+	zassert_true(status().has_backup);
+	zassert_str_equal(status().backup_iccid, want);
+	/* The deadline was cancelled: no fallback follows. */
+	k_sleep(K_MSEC(3500));
+	zassert_equal(result(), R_SUCCESS);
+	zassert_equal(n_events, 1);
+	assert_event(0, LOCAL, on_a ? 1 : 0, R_SUCCESS, want);
+	net_mgmt_del_event_callback(&l4_seen_cb);
 }
 
 ZTEST_SUITE(persist_api, NULL, NULL, before, after, NULL);
