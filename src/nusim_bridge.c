@@ -185,9 +185,16 @@ void lwm2m_nusim_network_ready(void)
 
 /* --- what proves a new profile (CONFIG_LWM2M_NUSIM_PROOF) --- */
 
-BUILD_ASSERT(LWM2M_RD_CLIENT_EVENT_REGISTRATION_COMPLETE == RD_EVENT_REGISTRATION_COMPLETE &&
-		     LWM2M_RD_CLIENT_EVENT_REG_UPDATE_COMPLETE == RD_EVENT_REG_UPDATE_COMPLETE,
-	     "the engine's event numbers differ from Rust's");
+#define SAME_EVENT(e)                                                                          \
+	BUILD_ASSERT(LWM2M_RD_CLIENT_EVENT_##e == RD_EVENT_##e, #e " differs from Rust's")
+SAME_EVENT(BOOTSTRAP_TRANSFER_COMPLETE);
+SAME_EVENT(REGISTRATION_FAILURE);
+SAME_EVENT(REGISTRATION_COMPLETE);
+SAME_EVENT(REG_TIMEOUT);
+SAME_EVENT(REG_UPDATE_COMPLETE);
+SAME_EVENT(DISCONNECT);
+SAME_EVENT(NETWORK_ERROR);
+SAME_EVENT(REG_UPDATE);
 
 /* The application's event callback, behind the module's. */
 static atomic_ptr_t app_rd_event;
@@ -206,6 +213,7 @@ int lwm2m_nusim_rd_client_start(struct lwm2m_ctx *ctx, const char *ep_name, uint
 				lwm2m_ctx_event_cb_t event_cb, lwm2m_observe_cb_t observe_cb)
 {
 	atomic_ptr_set(&app_rd_event, (atomic_ptr_val_t)event_cb);
+	nusim_rs_rd_client_started();
 	return lwm2m_rd_client_start(ctx, ep_name, flags, rd_event, observe_cb);
 }
 

@@ -53,15 +53,56 @@
 
 #if defined(CONFIG_LWM2M_NUSIM)
 /**
- * `LWM2M_RD_CLIENT_EVENT_REGISTRATION_COMPLETE` (the same in Zephyr 3.4 and 4.x; the glue
- * checks it).
+ * `LWM2M_RD_CLIENT_EVENT_BOOTSTRAP_TRANSFER_COMPLETE`
+ */
+#define RD_EVENT_BOOTSTRAP_TRANSFER_COMPLETE 3
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
+ * `LWM2M_RD_CLIENT_EVENT_DISCONNECT`
+ */
+#define RD_EVENT_DISCONNECT 9
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
+ * `LWM2M_RD_CLIENT_EVENT_NETWORK_ERROR`
+ */
+#define RD_EVENT_NETWORK_ERROR 12
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
+ * `LWM2M_RD_CLIENT_EVENT_REGISTRATION_COMPLETE`
  */
 #define RD_EVENT_REGISTRATION_COMPLETE 5
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)
 /**
- * `LWM2M_RD_CLIENT_EVENT_REG_UPDATE_COMPLETE`.
+ * `LWM2M_RD_CLIENT_EVENT_REGISTRATION_FAILURE`
+ */
+#define RD_EVENT_REGISTRATION_FAILURE 4
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
+ * `LWM2M_RD_CLIENT_EVENT_REG_TIMEOUT`
+ */
+#define RD_EVENT_REG_TIMEOUT 6
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
+ * `LWM2M_RD_CLIENT_EVENT_REG_UPDATE`
+ */
+#define RD_EVENT_REG_UPDATE 13
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
+ * `LWM2M_RD_CLIENT_EVENT_REG_UPDATE_COMPLETE`
  */
 #define RD_EVENT_REG_UPDATE_COMPLETE 7
 #endif
@@ -440,9 +481,18 @@ void nusim_rs_network_ready(void);
 
 #if defined(CONFIG_LWM2M_NUSIM)
 /**
+ * The client was started through `lwm2m_nusim_rd_client_start()`: its next registration
+ * is a new request.
+ */
+void nusim_rs_rd_client_started(void);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
  * An event of the client started with `lwm2m_nusim_rd_client_start()`, on the engine's
  * thread: with CONFIG_LWM2M_NUSIM_PROOF_REGISTRATION a completed registration or update
- * proves a profile that awaits the network now (stored on the module's work queue).
+ * whose request went out after the load proves a profile that awaits the network now
+ * (stored on the module's work queue).
  */
 void nusim_rs_rd_event(int32_t event);
 #endif

@@ -254,7 +254,10 @@ void lwm2m_nusim_network_ready(void);
  * proves a profile on trial, and the module asks for an update after each new profile
  * and after the backup came back; with the other choices the events only pass through.
  * Use it for every start and restart of the client; lwm2m_rd_client_stop() stays the
- * engine's. One client: the module follows the last context started through it.
+ * engine's, and replaces the event callback: after a stop the module sees no events until
+ * the next start through this function. One client: the module follows the last context
+ * started through it. Only a registration whose request went out after the last load
+ * counts: the answer to an update sent before it proves nothing.
  *
  * @code
  * static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev) { ... }

@@ -34,6 +34,7 @@ pub mod nusim;
 pub mod objects;
 pub mod persist;
 pub mod platform;
+pub mod proof;
 pub mod result;
 pub mod store;
 pub mod switch;

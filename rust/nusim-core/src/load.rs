@@ -213,15 +213,18 @@ impl<
         if !P::PERSIST {
             return false;
         }
-        let awaiting = Self::locked(cell, p, |s, _| {
-            s.saved
+        // Queued under the lock: a proof of this trial runs before anything a later one
+        // queues (the work queue runs in order).
+        Self::locked(cell, p, |s, p| {
+            let awaiting = s
+                .saved
                 .trial
-                .is_some_and(|t| t.phase == Phase::AwaitingNetwork)
-        });
-        if awaiting {
-            p.submit(Work::Proven, 0);
-        }
-        awaiting
+                .is_some_and(|t| t.phase == Phase::AwaitingNetwork);
+            if awaiting {
+                p.submit(Work::Proven, 0);
+            }
+            awaiting
+        })
     }
 
     /// The network deadline passed: the backup goes back, if there is one.
@@ -421,8 +424,10 @@ impl<
             LoadResult::Success => crate::log!(p, Info, "nuSIM profile loaded"),
             r => crate::log!(p, Warn, "nuSIM load failed: result {} ({})", r as u8, &r),
         }
-        Self::report(cell, p, source, inst, r);
+        // The deadline runs from the load's end, however long the report and the request
+        // to reach the network take.
         schedule_next(p, next);
+        Self::report(cell, p, source, inst, r);
     }
 
     /// Queues the load of the backup in `slot` for `source`: loads are refused and 508/0/6

@@ -23,7 +23,10 @@
 //! [`Objects::locked`] after it is released (a notification may read the objects again).
 //!
 //! Lock order (on Zephyr): the engine's registry lock, then the settings subsystem's lock;
-//! never the reverse (see `nusim-zephyr`'s `read_back.rs`). The package copy is not a lock:
+//! never the reverse (see `nusim-zephyr`'s `read_back.rs`). The engine's client lock comes
+//! before the registry lock (its events reach the objects with it held), so the objects
+//! ask the client for an update ([`crate::platform::Platform::reach_network`]) with no
+//! lock held. The package copy is not a lock:
 //! its owner is decided under the registry lock ([`Shared::package`]).
 
 use crate::block::{Assembly, BlockError};

@@ -3,6 +3,7 @@
 use crate::config::{Proof, PROOF};
 use crate::platform::{call, errno_of, rc, Core, Zephyr, CORE};
 use nusim_core::platform::Error;
+use nusim_core::proof::{RdEvent, RegistrationProof};
 
 /// `lwm2m_nusim_load()`.
 #[no_mangle]
@@ -22,23 +23,53 @@ pub extern "C" fn nusim_rs_network_ready() {
     Core::network_ready(&CORE, &mut Zephyr);
 }
 
-/// `LWM2M_RD_CLIENT_EVENT_REGISTRATION_COMPLETE` (the same in Zephyr 3.4 and 4.x; the glue
-/// checks it).
+// The engine's event numbers (`enum lwm2m_rd_client_event`, the same in Zephyr 3.4 and
+// 4.x; the glue checks each).
+/// `LWM2M_RD_CLIENT_EVENT_BOOTSTRAP_TRANSFER_COMPLETE`
+pub const RD_EVENT_BOOTSTRAP_TRANSFER_COMPLETE: i32 = 3;
+/// `LWM2M_RD_CLIENT_EVENT_REGISTRATION_FAILURE`
+pub const RD_EVENT_REGISTRATION_FAILURE: i32 = 4;
+/// `LWM2M_RD_CLIENT_EVENT_REGISTRATION_COMPLETE`
 pub const RD_EVENT_REGISTRATION_COMPLETE: i32 = 5;
-/// `LWM2M_RD_CLIENT_EVENT_REG_UPDATE_COMPLETE`.
+/// `LWM2M_RD_CLIENT_EVENT_REG_TIMEOUT`
+pub const RD_EVENT_REG_TIMEOUT: i32 = 6;
+/// `LWM2M_RD_CLIENT_EVENT_REG_UPDATE_COMPLETE`
 pub const RD_EVENT_REG_UPDATE_COMPLETE: i32 = 7;
+/// `LWM2M_RD_CLIENT_EVENT_DISCONNECT`
+pub const RD_EVENT_DISCONNECT: i32 = 9;
+/// `LWM2M_RD_CLIENT_EVENT_NETWORK_ERROR`
+pub const RD_EVENT_NETWORK_ERROR: i32 = 12;
+/// `LWM2M_RD_CLIENT_EVENT_REG_UPDATE`
+pub const RD_EVENT_REG_UPDATE: i32 = 13;
+
+/// Which of the client's registrations prove a new profile: only those sent after the
+/// last load returned ([`nusim_core::proof`]).
+pub(crate) static REGISTRATION: RegistrationProof = RegistrationProof::new();
+
+/// The client was started through `lwm2m_nusim_rd_client_start()`: its next registration
+/// is a new request.
+#[no_mangle]
+pub extern "C" fn nusim_rs_rd_client_started() {
+    REGISTRATION.event(RdEvent::Anew);
+}
 
 /// An event of the client started with `lwm2m_nusim_rd_client_start()`, on the engine's
 /// thread: with CONFIG_LWM2M_NUSIM_PROOF_REGISTRATION a completed registration or update
-/// proves a profile that awaits the network now (stored on the module's work queue).
+/// whose request went out after the load proves a profile that awaits the network now
+/// (stored on the module's work queue).
 #[no_mangle]
 pub extern "C" fn nusim_rs_rd_event(event: i32) {
-    if PROOF == Proof::Registration
-        && matches!(
-            event,
-            RD_EVENT_REGISTRATION_COMPLETE | RD_EVENT_REG_UPDATE_COMPLETE
-        )
-    {
+    let ev = match event {
+        RD_EVENT_REG_UPDATE => RdEvent::Sending,
+        RD_EVENT_BOOTSTRAP_TRANSFER_COMPLETE
+        | RD_EVENT_REGISTRATION_FAILURE
+        | RD_EVENT_REG_TIMEOUT
+        | RD_EVENT_DISCONNECT
+        | RD_EVENT_NETWORK_ERROR => RdEvent::Anew,
+        RD_EVENT_REGISTRATION_COMPLETE | RD_EVENT_REG_UPDATE_COMPLETE => RdEvent::Completed,
+        _ => RdEvent::Other,
+    };
+    if REGISTRATION.event(ev) && PROOF == Proof::Registration {
         Core::network_ready_later(&CORE, &mut Zephyr);
     }
 }

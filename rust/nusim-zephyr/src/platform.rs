@@ -144,7 +144,10 @@ impl Platform for Zephyr {
         iccid: &mut [u8; objects::ICCID_ANSWER_LEN],
     ) -> Result<usize, DriverError> {
         let mut why = 0;
-        match glue::load(package, &mut why, iccid) {
+        let rc = glue::load(package, &mut why, iccid);
+        // Registration requests in flight went out before the new profile.
+        crate::api::REGISTRATION.load_returned();
+        match rc {
             0 => Ok(cstr(iccid).len()),
             rc if rc == errno::neg(E::BadMsg) => Err(DriverError::Refused(
                 u16::try_from(why).unwrap_or(reason::GENERAL),

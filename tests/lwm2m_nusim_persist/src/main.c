@@ -78,7 +78,7 @@ static enum lwm2m_nusim_decision policy(enum lwm2m_nusim_source source, uint16_t
 	zassert_equal_ptr(user_data, &events);
 	policy_calls++;
 	if (l4_in_policy) {
-		/* The load has begun, the nuSIM has not seen the package yet. */
+		/* The load was accepted; the nuSIM has not seen the package yet. */
 		raise_l4_connected();
 	}
 	if (odd_answer != 0) {
@@ -677,7 +677,8 @@ ZTEST(persist_api, test_p_storage_failures_answer_5_00_and_keep_the_old_value)
 }
 
 /* CONFIG_LWM2M_NUSIM_PROOF_L4 (prj.conf): NET_EVENT_L4_CONNECTED proves a new profile,
- * but only one raised after the load: an event during it is of the profile before.
+ * but only one raised after the load: an event raised once the load was accepted (from
+ * the policy, before the nuSIM sees the package) is of the profile before.
  */
 ZTEST(persist_api, test_q_l4_connectivity_proves_the_profile)
 {
