@@ -104,6 +104,9 @@ static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev)
 		LOG_INF("Registered with %s", server_uri);
 		atomic_set(&retry_seconds, CONFIG_NUSIM_CLIENT_RETRY_SECONDS);
 		break;
+	case LWM2M_RD_CLIENT_EVENT_QUEUE_MODE_RX_OFF:
+		LOG_INF("Queue mode: not listening until the next message to the server");
+		break;
 	case LWM2M_RD_CLIENT_EVENT_REGISTRATION_FAILURE:
 	case LWM2M_RD_CLIENT_EVENT_NETWORK_ERROR:
 		LOG_WRN("Registration failed (event %d)", ev);

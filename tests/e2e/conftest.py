@@ -32,11 +32,11 @@ def skip_or_fail(why: str):
     pytest.skip(why)
 
 
-@pytest.fixture(scope="session")
-def e2e_build(request) -> Path:
-    """The sample (samples/nusim_client, or --e2e-sample) as it is built by default (DTLS
-    with a pre-shared key), with a 10 s network deadline, a 1.5 s nuSIM load and a 1 s
-    first registration retry."""
+def build_sample(request, build: Path, *extra: str) -> Path:
+    """Builds the sample (samples/nusim_client, or --e2e-sample) into build as the suite
+    runs it: the build's own configuration plus a 10 s network deadline, a 1.5 s nuSIM
+    load (e2e.overlay), a 1 s first registration retry and a 2 s cap on DTLS handshake
+    retransmissions; extra adds CMake arguments."""
     from harness.netns import available
 
     why = available()
@@ -45,7 +45,6 @@ def e2e_build(request) -> Path:
     zb = Path(os.environ.get("ZEPHYR_BASE", Path.home() / "zephyrproject" / "zephyr"))
     if not (zb / "VERSION").exists():
         skip_or_fail(f"end-to-end suite SKIPPED: no Zephyr tree at {zb}")
-    build = Path(request.config.getoption("--e2e-build") or ROOT / "build" / "e2e")
     modules = os.environ.get("NUSIM_MODULES")
     board = os.environ.get("NUSIM_BOARD_NATIVE")
     if not modules or not board:
@@ -63,9 +62,30 @@ def e2e_build(request) -> Path:
         # A failed DTLS handshake gives up after 1 + 2 s.
         "-DCONFIG_NUSIM_CLIENT_DTLS_HANDSHAKE_MAX_MS=2000",
         "-DCONFIG_COMPILER_WARNINGS_AS_ERRORS=y",
+        *extra,
     ]
     if subprocess.run(cfg, capture_output=True).returncode != 0:
         subprocess.run(["rm", "-rf", str(build)])
         subprocess.run(cfg, check=True, capture_output=True)
     subprocess.run(["ninja", "-C", str(build)], check=True, capture_output=True)
     return build
+
+
+def _build_dir(request) -> Path:
+    return Path(request.config.getoption("--e2e-build") or ROOT / "build" / "e2e")
+
+
+@pytest.fixture(scope="session")
+def e2e_build(request) -> Path:
+    """The sample as it is built by default (DTLS with a pre-shared key), as
+    build_sample() builds it."""
+    return build_sample(request, _build_dir(request))
+
+
+@pytest.fixture(scope="session")
+def e2e_queue_build(request) -> Path:
+    """The sample with overlay-queue.conf (LwM2M queue mode), beside the default build
+    (<build>-queue)."""
+    build = _build_dir(request)
+    return build_sample(request, build.with_name(build.name + "-queue"),
+                        "-DEXTRA_CONF_FILE=overlay-queue.conf")

@@ -44,6 +44,11 @@ class Registration:
     claims: tuple = ()
     updates: int = 0
     at: float = field(default_factory=time.monotonic)
+    # Queue mode: binding UQ (LwM2M 1.0) or the Q parameter (1.1).
+    queue: bool = False
+    # When the client last sent something (a registration, an update, a response): a
+    # client in queue mode listens for a while after that.
+    heard: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -162,8 +167,12 @@ class Lwm2mServer:
     """A LwM2M 1.x server bound to host:port: NoSec, or DTLS with the keys of psk."""
 
     def __init__(self, host: str = "0.0.0.0", port: int = 5683, log=print,
-                 psk: PskStore | None = None):
+                 psk: PskStore | None = None, awake_s: float | None = None):
         self.host, self.port, self.log, self.psk = host, port, log, psk
+        # How long a client in queue mode listens after its last message (its
+        # CONFIG_LWM2M_QUEUE_MODE_UPTIME): requests to one that is asleep wait for its
+        # next registration update, as a queue-mode server holds them.
+        self.awake_s = awake_s
         self.registrations: dict[str, Registration] = {}
         self.history: list[tuple[str, str]] = []  # (event, endpoint)
         # Answers to registration traffic; a test sets them to refuse it (e.g. Code.FORBIDDEN).
@@ -187,15 +196,18 @@ class Lwm2mServer:
 
         cfg = kconfig(build)
         uri = urlsplit(cfg["CONFIG_NUSIM_CLIENT_SERVER_URI"])
+        awake = None
+        if cfg.get("CONFIG_LWM2M_QUEUE_MODE_ENABLED") == "y":
+            awake = float(cfg["CONFIG_LWM2M_QUEUE_MODE_UPTIME"])
         if uri.scheme == "coap":
-            return cls(host, uri.port or 5683, log)
+            return cls(host, uri.port or 5683, log, awake_s=awake)
         if uri.scheme != "coaps":
             raise ValueError(f"{uri.geturl()}: neither coap:// nor coaps://")
         psk = PskStore(keys if keys is not None else {
             cfg["CONFIG_NUSIM_CLIENT_PSK_IDENTITY"].encode():
                 bytes.fromhex(cfg["CONFIG_NUSIM_CLIENT_PSK"])
         })
-        return cls(host, uri.port or 5684, log, psk=psk)
+        return cls(host, uri.port or 5684, log, psk=psk, awake_s=awake)
 
     @property
     def uri(self) -> str:
@@ -284,6 +296,7 @@ class Lwm2mServer:
             location=loc,
             remote=request.remote,
             claims=claims,
+            queue="Q" in q or q.get("b", "U").endswith("Q"),
         )
         with self._cond:
             self.registrations[ep] = reg
@@ -305,6 +318,7 @@ class Lwm2mServer:
         with self._cond:
             reg.updates += 1
             reg.remote = request.remote
+            reg.heard = time.monotonic()
             if request.payload:
                 reg.links = codec.parse_link_format(request.payload.decode(errors="replace"))
             self.history.append(("update", reg.endpoint))
@@ -337,6 +351,28 @@ class Lwm2mServer:
     def wait_registration(self, endpoint: str, timeout: float = 30, after: int = 0) -> Registration:
         return self.wait_for("register", endpoint, timeout, after)
 
+    def asleep(self, ep: str) -> bool:
+        """The client is in queue mode and, by the server's reckoning, not listening: its
+        last message is more than awake_s (less a second for the way) ago."""
+        reg = self.registrations.get(ep)
+        return (reg is not None and reg.queue and self.awake_s is not None
+                and time.monotonic() - reg.heard > self.awake_s - 1.0)
+
+    def _hold(self, ep: str, timeout: float = 120):
+        """Queue mode: a request to a client that is asleep waits for its next
+        registration or update (then it listens again)."""
+        if not self.asleep(ep):
+            return
+        n = len(self.history)
+        self.log(f"server: {ep} is asleep (queue mode): holding the request")
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not any(e in (("update", ep), ("register", ep)) for e in self.history[n:]):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"{ep} did not wake within {timeout} s")
+                self._cond.wait(left)
+
     # --- device management interface ---
 
     def _message(self, ep: str, code: Code, path: str, **opts) -> aiocoap.Message:
@@ -350,7 +386,14 @@ class Lwm2mServer:
 
     async def _send(self, msg: aiocoap.Message, blockwise: bool = True, blocks: int = 1) -> Response:
         r = await self._ctx.request(msg, handle_blockwise=blockwise).response
+        self._heard(msg)
         return Response(r.code, r.opt.content_format, r.payload, blocks)
+
+    def _heard(self, msg: aiocoap.Message):
+        """The answer to msg came: the client it went to listens again for a while."""
+        for reg in self.registrations.values():
+            if reg.remote is msg.remote:
+                reg.heard = time.monotonic()
 
     @staticmethod
     def _szx(block_size: int) -> int:
@@ -360,15 +403,21 @@ class Lwm2mServer:
             raise ValueError(f"block size {block_size}: not a power of two in 16..1024")
         return szx
 
-    def read(self, ep: str, path: str, accept: int | None = None) -> Response:
-        """GET (Block2 responses are reassembled by aiocoap)."""
+    def read(self, ep: str, path: str, accept: int | None = None, *, hold: bool = True,
+             timeout: float | None = None) -> Response:
+        """GET (Block2 responses are reassembled by aiocoap). hold=False sends it even to
+        a client that is asleep in queue mode."""
+        if hold:
+            self._hold(ep)
         opts = {} if accept is None else {"accept": accept}
-        return self._call(self._send(self._message(ep, Code.GET, path, **opts)))
+        return self._call(self._send(self._message(ep, Code.GET, path, **opts)), timeout)
 
     def execute(self, ep: str, path: str, args: bytes = b"") -> Response:
+        self._hold(ep)
         return self._call(self._send(self._message(ep, Code.POST, path, payload=args)))
 
     def delete(self, ep: str, path: str) -> Response:
+        self._hold(ep)
         return self._call(self._send(self._message(ep, Code.DELETE, path)))
 
     def write(
@@ -389,6 +438,7 @@ class Lwm2mServer:
         2.04); .blocks counts the requests that went on the wire. Without it, as one
         message, whatever its size."""
         code = Code.PUT if replace else Code.POST
+        self._hold(ep)
         return self._call(self._write(ep, code, path, payload, content_format, block_size),
                           timeout)
 
@@ -409,6 +459,7 @@ class Lwm2mServer:
             if num == 0:
                 m.opt.size1 = len(payload)
             r = await self._ctx.request(m, handle_blockwise=False).response
+            self._heard(m)
             sent += 1
             ack = r.opt.block1
             if not more or not r.code.is_successful():
@@ -421,6 +472,7 @@ class Lwm2mServer:
         """LwM2M 1.1 Read-Composite: FETCH of `at` (the root, as the specification has
         it) with the paths as SenML CBOR records."""
         body = codec.senml_cbor_paths(paths)
+        self._hold(ep)
         msg = self._message(ep, Code.FETCH, at, payload=body,
                             content_format=codec.SENML_CBOR, accept=codec.SENML_CBOR)
         return self._call(self._send(msg))
@@ -430,6 +482,7 @@ class Lwm2mServer:
         block_size: int,
     ) -> Response:
         """One Block1 block sent by hand (PUT), to test what happens between blocks."""
+        self._hold(ep)
         msg = self._message(ep, Code.PUT, path, payload=chunk, content_format=content_format)
         msg.opt.block1 = BlockOption.BlockwiseTuple(num, more, self._szx(block_size))
         return self._call(self._send(msg, blockwise=False))
@@ -442,6 +495,7 @@ class Lwm2mServer:
         cannot serve the rest of a notification larger than one block (it drops a Block2
         request that continues no response of its own), and aiocoap's attempt would hold
         up every later request to the device until its retransmissions run out."""
+        self._hold(ep)
         ob = Observation(self, path)
         ob.first = self._call(self._observe(ob, ep, path, accept, blockwise))
         return ob
