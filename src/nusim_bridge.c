@@ -212,9 +212,14 @@ static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event event)
 int lwm2m_nusim_rd_client_start(struct lwm2m_ctx *ctx, const char *ep_name, uint32_t flags,
 				lwm2m_ctx_event_cb_t event_cb, lwm2m_observe_cb_t observe_cb)
 {
+	int ret;
+
 	atomic_ptr_set(&app_rd_event, (atomic_ptr_val_t)event_cb);
-	nusim_rs_rd_client_started();
-	return lwm2m_rd_client_start(ctx, ep_name, flags, rd_event, observe_cb);
+	ret = lwm2m_rd_client_start(ctx, ep_name, flags, rd_event, observe_cb);
+	if (ret == 0) {
+		nusim_rs_rd_client_started();
+	}
+	return ret;
 }
 
 #ifdef CONFIG_LWM2M_NUSIM_PROOF_L4

@@ -21,6 +21,7 @@
 
 #include "lwm2m_engine.h"
 #include "lwm2m_object.h"
+#include "lwm2m_rd_client.h"
 #include "lwm2m_registry.h"
 #include <nusim/lwm2m_nusim.h>
 #include "nusim_glue.h"
@@ -132,6 +133,11 @@ static int obj507_delete(uint16_t id)
 
 /* --- Object 508 --- */
 
+static int obj508_delete(uint16_t id)
+{
+	return nusim_rs_508_delete(id);
+}
+
 static void *obj508_read(uint16_t inst, uint16_t res, uint16_t ri, size_t *len)
 {
 	ARG_UNUSED(inst);
@@ -215,6 +221,23 @@ int nusim_glue_create_profile(uint16_t inst)
 	return lwm2m_create_obj_inst(LWM2M_NUSIM_OBJ_PROFILE, inst, &obj_inst);
 }
 
+int nusim_glue_create_nusim(void)
+{
+	struct lwm2m_ctx *ctx = lwm2m_rd_client_ctx();
+	struct lwm2m_engine_obj_inst *obj_inst;
+	int ret;
+
+	if (ctx != NULL && ctx->bootstrap_mode) {
+		return -EAGAIN;
+	}
+	ret = lwm2m_create_obj_inst(LWM2M_NUSIM_OBJ_NUSIM, 0, &obj_inst);
+	if (ret == 0) {
+		/* The server learns of it at once (the engine's create does not say so). */
+		engine_trigger_update(true);
+	}
+	return ret;
+}
+
 static int lwm2m_nusim_init(void)
 {
 	struct lwm2m_engine_obj_inst *inst = NULL;
@@ -224,7 +247,7 @@ static int lwm2m_nusim_init(void)
 	register_obj(&obj507, LWM2M_NUSIM_OBJ_PROFILE, obj507_fields,
 		     ARRAY_SIZE(obj507_fields), MAX_PROFILES, obj507_create, obj507_delete);
 	register_obj(&obj508, LWM2M_NUSIM_OBJ_NUSIM, obj508_fields, ARRAY_SIZE(obj508_fields), 1,
-		     obj508_create, NULL);
+		     obj508_create, obj508_delete);
 	ret = lwm2m_create_obj_inst(LWM2M_NUSIM_OBJ_NUSIM, 0, &inst);
 	if (ret < 0) {
 		LOG_ERR("Create 508/0 failed: %d", ret);

@@ -273,6 +273,10 @@ extern void nusim_glue_cancel(uint8_t work);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)
+extern int nusim_glue_create_nusim(void);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
 extern int nusim_glue_create_profile(uint16_t inst);
 #endif
 
@@ -419,6 +423,14 @@ const uint8_t *nusim_rs_507_read(uint16_t inst, uint16_t res, size_t *len);
  * create_cb of 508: 0, or a negative errno for an instance the object does not have.
  */
 int32_t nusim_rs_508_create(uint16_t inst);
+#endif
+
+#if defined(CONFIG_LWM2M_NUSIM)
+/**
+ * delete_cb of 508: the engine deleted 508/0 (it is already out of its list); it is
+ * created again on the module's work queue. 0.
+ */
+int32_t nusim_rs_508_delete(uint16_t inst);
 #endif
 
 #if defined(CONFIG_LWM2M_NUSIM)

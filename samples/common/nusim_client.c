@@ -20,7 +20,14 @@
 LOG_MODULE_REGISTER(nusim_client, LOG_LEVEL_INF);
 
 static struct lwm2m_ctx client;
+#if defined(CONFIG_NUSIM_CLIENT_BOOTSTRAP)
+/* Security 0 is the bootstrap server; it provisions the management server. */
+static const char server_uri[] = CONFIG_NUSIM_CLIENT_BOOTSTRAP_URI;
+static const uint32_t start_flags = LWM2M_RD_CLIENT_FLAG_BOOTSTRAP;
+#else
 static const char server_uri[] = CONFIG_NUSIM_CLIENT_SERVER_URI;
+static const uint32_t start_flags = 0;
+#endif
 
 /* The wait before the next registration attempt: CONFIG_NUSIM_CLIENT_RETRY_SECONDS after a
  * registration or a new profile, doubled after each failure up to
@@ -43,8 +50,8 @@ static void restart_client(struct k_work *work)
 	if (!stopped) {
 		return;
 	}
-	ret = lwm2m_nusim_rd_client_start(&client, CONFIG_NUSIM_CLIENT_ENDPOINT, 0, rd_event,
-					  NULL);
+	ret = lwm2m_nusim_rd_client_start(&client, CONFIG_NUSIM_CLIENT_ENDPOINT, start_flags,
+					  rd_event, NULL);
 	if (ret == 0) {
 		stopped = false;
 	} else if (ret == -EINPROGRESS) {
@@ -101,12 +108,20 @@ static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev)
 	switch (ev) {
 	case LWM2M_RD_CLIENT_EVENT_REGISTRATION_COMPLETE:
 		/* The module saw it first: with a new profile on trial, that is its proof. */
-		LOG_INF("Registered with %s", server_uri);
+		LOG_INF("Registered with %s",
+			IS_ENABLED(CONFIG_NUSIM_CLIENT_BOOTSTRAP) ? "the provisioned server" : server_uri);
 		atomic_set(&retry_seconds, CONFIG_NUSIM_CLIENT_RETRY_SECONDS);
+		break;
+	case LWM2M_RD_CLIENT_EVENT_BOOTSTRAP_REG_COMPLETE:
+		LOG_INF("Bootstrap server %s is provisioning the device", server_uri);
+		break;
+	case LWM2M_RD_CLIENT_EVENT_BOOTSTRAP_TRANSFER_COMPLETE:
+		LOG_INF("Bootstrap done: registering with the server it provisioned");
 		break;
 	case LWM2M_RD_CLIENT_EVENT_QUEUE_MODE_RX_OFF:
 		LOG_INF("Queue mode: not listening until the next message to the server");
 		break;
+	case LWM2M_RD_CLIENT_EVENT_BOOTSTRAP_REG_FAILURE:
 	case LWM2M_RD_CLIENT_EVENT_REGISTRATION_FAILURE:
 	case LWM2M_RD_CLIENT_EVENT_NETWORK_ERROR:
 		LOG_WRN("Registration failed (event %d)", ev);
@@ -161,7 +176,9 @@ static void wipe(uint8_t *buf, size_t len)
 }
 #endif
 
-/* Security 0/0: NoSec for coap://, a pre-shared key for coaps://. */
+/* Security 0/0: NoSec for coap://, a pre-shared key for coaps://; with
+ * CONFIG_NUSIM_CLIENT_BOOTSTRAP the bootstrap server's account.
+ */
 static int set_security(void)
 {
 	const char *uri = server_uri;
@@ -169,6 +186,7 @@ static int set_security(void)
 	int ret;
 
 	ret = lwm2m_set_string(&LWM2M_OBJ(0, 0, 0), uri);
+	ret = ret ?: lwm2m_set_bool(&LWM2M_OBJ(0, 0, 1), IS_ENABLED(CONFIG_NUSIM_CLIENT_BOOTSTRAP));
 	if (ret < 0 || !dtls) {
 		return ret ?: lwm2m_set_u8(&LWM2M_OBJ(0, 0, 2), LWM2M_SECURITY_NOSEC);
 	}
@@ -210,20 +228,26 @@ int nusim_client_start(void)
 	int ret;
 
 	ret = set_security();
-	/* Server object 1/0 exists from start; pair it with security instance 0. */
-	ret = ret ?: lwm2m_set_u16(&LWM2M_OBJ(0, 0, 10), CONFIG_LWM2M_SERVER_DEFAULT_SSID);
-	ret = ret ?: lwm2m_set_u16(&LWM2M_OBJ(1, 0, 0), CONFIG_LWM2M_SERVER_DEFAULT_SSID);
+	if (!IS_ENABLED(CONFIG_NUSIM_CLIENT_BOOTSTRAP)) {
+		/* Server object 1/0 exists from start; pair it with security instance 0. (A
+		 * bootstrap server's account has no Server instance: it writes the one of the
+		 * server it provisions.)
+		 */
+		ret = ret ?: lwm2m_set_u16(&LWM2M_OBJ(0, 0, 10), CONFIG_LWM2M_SERVER_DEFAULT_SSID);
+		ret = ret ?: lwm2m_set_u16(&LWM2M_OBJ(1, 0, 0), CONFIG_LWM2M_SERVER_DEFAULT_SSID);
+	}
 	if (ret < 0) {
 		LOG_ERR("Server setup failed: %d", ret);
 		return ret;
 	}
-	LOG_INF("Endpoint %s, server %s, %s", CONFIG_NUSIM_CLIENT_ENDPOINT, server_uri,
+	LOG_INF("Endpoint %s, %sserver %s, %s", CONFIG_NUSIM_CLIENT_ENDPOINT,
+		IS_ENABLED(CONFIG_NUSIM_CLIENT_BOOTSTRAP) ? "bootstrap " : "", server_uri,
 		uri_is_coaps() ? "DTLS with a pre-shared key" : "NoSec");
 	/* Through the module: its registrations prove a new profile
 	 * (CONFIG_LWM2M_NUSIM_PROOF_REGISTRATION), with no code here.
 	 */
-	return lwm2m_nusim_rd_client_start(&client, CONFIG_NUSIM_CLIENT_ENDPOINT, 0, rd_event,
-					   NULL);
+	return lwm2m_nusim_rd_client_start(&client, CONFIG_NUSIM_CLIENT_ENDPOINT, start_flags,
+					   rd_event, NULL);
 }
 
 void nusim_client_new_network(void)

@@ -75,6 +75,11 @@ def _build_dir(request) -> Path:
     return Path(request.config.getoption("--e2e-build") or ROOT / "build" / "e2e")
 
 
+def _c_sample_only(request, what: str):
+    if request.config.getoption("--e2e-sample") != "nusim_client":
+        pytest.skip(f"{what}: a configuration of the C sample (samples/nusim_client)")
+
+
 @pytest.fixture(scope="session")
 def e2e_build(request) -> Path:
     """The sample as it is built by default (DTLS with a pre-shared key), as
@@ -83,9 +88,22 @@ def e2e_build(request) -> Path:
 
 
 @pytest.fixture(scope="session")
-def e2e_queue_build(request) -> Path:
-    """The sample with overlay-queue.conf (LwM2M queue mode), beside the default build
-    (<build>-queue)."""
+def e2e_bootstrap_build(request) -> Path:
+    """The sample with CONFIG_NUSIM_CLIENT_BOOTSTRAP (it knows only its bootstrap server),
+    beside the default build (<build>-bootstrap)."""
+    _c_sample_only(request, "bootstrap")
     build = _build_dir(request)
+    return build_sample(request, build.with_name(build.name + "-bootstrap"),
+                        "-DCONFIG_NUSIM_CLIENT_BOOTSTRAP=y")
+
+
+@pytest.fixture(scope="session")
+def e2e_queue_build(request) -> Path:
+    """The sample with overlay-queue.conf (LwM2M queue mode) and a nuSIM load longer than
+    the device listens (queue.overlay), beside the default build (<build>-queue)."""
+    _c_sample_only(request, "queue mode")
+    build = _build_dir(request)
+    here = ROOT / "tests" / "e2e"
     return build_sample(request, build.with_name(build.name + "-queue"),
-                        "-DEXTRA_CONF_FILE=overlay-queue.conf")
+                        "-DEXTRA_CONF_FILE=overlay-queue.conf",
+                        f"-DEXTRA_DTC_OVERLAY_FILE={here / 'e2e.overlay'};{here / 'queue.overlay'}")

@@ -51,21 +51,41 @@ impl<
                     Self::report(cell, p, source, inst, r);
                 }
             }
-            Work::Recreate => cell.hold(|| {
-                // Held across the create, so no engine request sees the instance missing.
-                while let Some(id) = Self::locked(cell, p, |s, _| s.take_recreate()) {
-                    if let Err(e) = p.create_profile(id) {
-                        crate::log!(
+            Work::Recreate => {
+                cell.hold(|| {
+                    // Held across the create, so no engine request sees the instance
+                    // missing.
+                    while let Some(id) = Self::locked(cell, p, |s, _| s.take_recreate()) {
+                        if let Err(e) = p.create_profile(id) {
+                            crate::log!(
+                                p,
+                                Error,
+                                "507/{} kept but not created in the engine again ({})",
+                                id,
+                                e
+                            );
+                        }
+                        Self::locked(cell, p, |s, _| s.readopted());
+                    }
+                });
+                // With no lock held: the client's lock comes before the registry lock.
+                if Self::locked(cell, p, |s, _| core::mem::take(&mut s.recreate_nusim)) {
+                    match p.create_nusim() {
+                        Ok(()) => crate::log!(p, Info, "508/0 is in the engine again"),
+                        Err(e) if e == -crate::platform::EAGAIN => {
+                            // A bootstrap server is still at work: after it.
+                            Self::locked(cell, p, |s, _| s.recreate_nusim = true);
+                            p.submit(Work::Recreate, 1000);
+                        }
+                        Err(e) => crate::log!(
                             p,
                             Error,
-                            "507/{} kept but not created in the engine again ({})",
-                            id,
+                            "508/0 could not be created in the engine again ({})",
                             e
-                        );
+                        ),
                     }
-                    Self::locked(cell, p, |s, _| s.readopted());
                 }
-            }),
+            }
             Work::Deadline => Self::network_timeout(cell, p),
             Work::Proven => {
                 Self::network_ready(cell, p);
@@ -202,6 +222,16 @@ impl<
             p.cancel(Work::Deadline);
             true
         })
+    }
+
+    /// A new profile awaits the network now.
+    pub fn awaiting_network<X: Shared<Self, W>, P: Platform>(cell: &X, p: &mut P) -> bool {
+        P::PERSIST
+            && Self::locked(cell, p, |s, _| {
+                s.saved
+                    .trial
+                    .is_some_and(|t| t.phase == Phase::AwaitingNetwork)
+            })
     }
 
     /// A proof from a thread with a small stack (the engine's, network management's): it

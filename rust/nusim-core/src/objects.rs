@@ -205,6 +205,9 @@ pub struct Objects<
     /// 507 instances to create again in the engine ([`Work::Recreate`]).
     recreate: [u16; N],
     n_recreate: usize,
+    /// The engine deleted 508/0 (a bootstrap server's Delete of "/", or a server's Delete
+    /// of /508/0): create it again ([`Work::Recreate`]).
+    pub(crate) recreate_nusim: bool,
     block: Assembly,
     /// The block being written: offset and whether more follow ((0, false) outside Block1).
     block_at: (usize, bool),
@@ -280,6 +283,7 @@ impl<
             readopt: None,
             recreate: [0; N],
             n_recreate: 0,
+            recreate_nusim: false,
             block: Assembly::new(),
             block_at: (0, false),
             notes: 0,
@@ -608,6 +612,19 @@ impl<
         }
         self.store.delete(inst);
         Ok(())
+    }
+
+    /// The engine deleted 508/0 (its instance is gone from the engine; the chip and this
+    /// state are not): it is created again on the work queue, once no bootstrap server
+    /// is provisioning the client.
+    pub fn delete_508<P: Platform>(&mut self, p: &mut P) {
+        crate::log!(
+            p,
+            Warn,
+            "508/0 was deleted in the engine: creating it again"
+        );
+        self.recreate_nusim = true;
+        p.submit(Work::Recreate, 0);
     }
 
     /// The next 507 instance to create again in the engine; it is adopted until

@@ -14,6 +14,10 @@
 use crate::persist::Key;
 use crate::result::{DriverError, LoadResult};
 
+/// `EAGAIN` (the same in Zephyr's and the host's libc): [`Platform::create_nusim`]'s
+/// "not now".
+pub const EAGAIN: i32 = 11;
+
 /// Who asked for a load (`enum lwm2m_nusim_source` of `<nusim/lwm2m_nusim.h>`).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,7 +68,8 @@ pub enum Work {
     Load = 0,
     /// Result callbacks of loads that ended at once.
     Report = 1,
-    /// 507 instances the engine dropped although their delete failed: create them again.
+    /// Instances the engine dropped: 507 instances whose delete failed, and 508/0 after any
+    /// delete. Created again.
     Recreate = 2,
     /// The network deadline of a new profile passed.
     Deadline = 3,
@@ -254,6 +259,12 @@ pub trait Platform {
     /// Creates 507 instance `inst` in the engine (its create callback reaches
     /// [`crate::objects::Objects::create_507`]). Never called inside [`Shared::with`].
     fn create_profile(&mut self, inst: u16) -> Result<(), i32>;
+
+    /// Creates 508/0 in the engine again after the engine deleted it, and has the client
+    /// tell its server its objects. `Err(-EAGAIN)`: not now, a bootstrap server is
+    /// provisioning the client (it deletes instances meanwhile). Called with no lock held
+    /// (it takes the client's lock, which comes before the registry lock).
+    fn create_nusim(&mut self) -> Result<(), i32>;
 
     /// Runs `work` on the module's work queue after `delay_ms` (0: now), replacing a run
     /// of it that is still pending.

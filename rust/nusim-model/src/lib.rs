@@ -452,6 +452,11 @@ impl<R: Choice, const PERSIST: bool, const NET: u32> Platform for Fake<'_, R, PE
         });
     }
 
+    fn create_nusim(&mut self) -> Result<(), i32> {
+        self.released("create_nusim");
+        Ok(())
+    }
+
     fn create_profile(&mut self, inst: u16) -> Result<(), i32> {
         let cells = self.cells;
         Obj::locked(cells, self, |s, p| s.create_507(p, inst))

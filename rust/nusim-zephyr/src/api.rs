@@ -69,8 +69,18 @@ pub extern "C" fn nusim_rs_rd_event(event: i32) {
         RD_EVENT_REGISTRATION_COMPLETE | RD_EVENT_REG_UPDATE_COMPLETE => RdEvent::Completed,
         _ => RdEvent::Other,
     };
-    if REGISTRATION.event(ev) && PROOF == Proof::Registration {
+    if PROOF != Proof::Registration {
+        REGISTRATION.event(ev);
+        return;
+    }
+    if REGISTRATION.event(ev) {
         Core::network_ready_later(&CORE, &mut Zephyr);
+    } else if ev == RdEvent::Completed && Core::awaiting_network(&CORE, &mut Zephyr) {
+        // A registration the engine made without an event before it (its own retries, a
+        // resume), or an update whose request went out before the load: ask for another
+        // update, whose REG_UPDATE marks it new. On the engine's thread, which holds the
+        // client's lock already (it is recursive).
+        crate::ffi::glue::rd_client_update();
     }
 }
 

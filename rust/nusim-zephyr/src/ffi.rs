@@ -13,6 +13,7 @@ mod sys {
         pub fn lwm2m_registry_unlock();
         pub fn nusim_glue_notify(obj: u16, inst: u16, res: u16);
         pub fn nusim_glue_create_profile(inst: u16) -> c_int;
+        pub fn nusim_glue_create_nusim() -> c_int;
         pub fn nusim_glue_load(
             pkg: *const u8,
             len: usize,
@@ -64,6 +65,11 @@ pub mod glue {
     pub fn create_profile(inst: u16) -> c_int {
         // SAFETY: no preconditions.
         unsafe { sys::nusim_glue_create_profile(inst) }
+    }
+    /// Creates 508/0 in the engine again (-EAGAIN while a bootstrap server provisions).
+    pub fn create_nusim() -> c_int {
+        // SAFETY: no arguments and no preconditions.
+        unsafe { sys::nusim_glue_create_nusim() }
     }
     /// Loads `pkg` through the chosen driver: 0, or a negative errno (on -EBADMSG with the
     /// nuSIM's reason in `reason`); on success `iccid` is NUL-terminated.

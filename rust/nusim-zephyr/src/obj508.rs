@@ -8,6 +8,15 @@ pub extern "C" fn nusim_rs_508_create(inst: u16) -> i32 {
     rc(call(|s, _| s.create_508(inst)))
 }
 
+/// delete_cb of 508: the engine deleted 508/0 (it is already out of its list); it is
+/// created again on the module's work queue. 0.
+#[no_mangle]
+pub extern "C" fn nusim_rs_508_delete(inst: u16) -> i32 {
+    let _ = inst;
+    call(|s, p| s.delete_508(p));
+    0
+}
+
 /// read_cb of 508 resources 0, 1, 2, 3, 4 and 6: the bytes, their length in `len`.
 #[no_mangle]
 pub extern "C" fn nusim_rs_508_read(res: u16, len: *mut usize) -> *const u8 {

@@ -183,6 +183,10 @@ impl Platform for Zephyr {
         ok_or_errno(glue::create_profile(inst))
     }
 
+    fn create_nusim(&mut self) -> Result<(), i32> {
+        ok_or_errno(glue::create_nusim())
+    }
+
     fn submit(&mut self, work: Work, delay_ms: u32) {
         glue::submit(work as u8, delay_ms);
     }

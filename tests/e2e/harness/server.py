@@ -109,7 +109,8 @@ class Observation:
 
 
 class _RegistrationInterface(aiocoap.resource.Resource, aiocoap.resource.PathCapable):
-    """The server's whole site: /rd (register), /rd/<location> (update, de-register)."""
+    """The server's whole site: /rd (register), /rd/<location> (update, de-register), and
+    for a bootstrap server /bs (Bootstrap-Request)."""
 
     def __init__(self, server: "Lwm2mServer"):
         super().__init__()
@@ -118,6 +119,8 @@ class _RegistrationInterface(aiocoap.resource.Resource, aiocoap.resource.PathCap
     async def render(self, request):
         s = self.server
         path = request.opt.uri_path
+        if path == ("bs",) and request.code == Code.POST and s.provision is not None:
+            return s._bootstrap_request(request)
         if not path or path[0] != "rd":
             return aiocoap.Message(code=Code.NOT_FOUND)
         path = path[1:]
@@ -167,8 +170,14 @@ class Lwm2mServer:
     """A LwM2M 1.x server bound to host:port: NoSec, or DTLS with the keys of psk."""
 
     def __init__(self, host: str = "0.0.0.0", port: int = 5683, log=print,
-                 psk: PskStore | None = None, awake_s: float | None = None):
+                 psk: PskStore | None = None, awake_s: float | None = None,
+                 provision=None):
         self.host, self.port, self.log, self.psk = host, port, log, psk
+        # A bootstrap server: provision(endpoint) gives the operations that follow a
+        # Bootstrap-Request, as (code, path, payload, content format) tuples; then
+        # Bootstrap-Finish. What each was answered goes to .bootstrapped[endpoint].
+        self.provision = provision
+        self.bootstrapped: dict[str, list[tuple[str, str, Code]]] = {}
         # How long a client in queue mode listens after its last message (its
         # CONFIG_LWM2M_QUEUE_MODE_UPTIME): requests to one that is asleep wait for its
         # next registration update, as a queue-mode server holds them.
@@ -275,17 +284,10 @@ class Lwm2mServer:
         if self.refuse_register is not None:
             self.history.append(("refused", ""))
             return aiocoap.Message(code=self.refuse_register)
-        q = dict(
-            p.split("=", 1) if "=" in p else (p, "") for p in request.opt.uri_query
-        )
-        ep = q.get("ep")
-        if not ep:
-            return aiocoap.Message(code=Code.BAD_REQUEST)
-        claims = tuple(getattr(request.remote, "authenticated_claims", ()) or ())
-        if self.psk is not None and not any(claims):
-            # A DTLS server registers only what a handshake authenticated.
-            self.history.append(("refused", ep))
-            return aiocoap.Message(code=Code.UNAUTHORIZED)
+        q, claims, refused = self._endpoint(request)
+        if refused is not None:
+            return refused
+        ep = q["ep"]
         loc = str(next(self._ids))
         reg = Registration(
             endpoint=ep,
@@ -304,6 +306,54 @@ class Lwm2mServer:
             self._cond.notify_all()
         self.log(f"server: {ep} registered from {request.remote.hostinfo}: {','.join(reg.links)}")
         return aiocoap.Message(code=Code.CREATED, location_path=("rd", loc))
+
+    def _endpoint(self, request):
+        """A (Bootstrap-)Request's query, the DTLS claims, and the answer that refuses it
+        (None if it is taken): no endpoint name (4.00), or over DTLS no authenticated
+        peer (4.01: a DTLS server serves only what a handshake authenticated)."""
+        q = dict(
+            p.split("=", 1) if "=" in p else (p, "") for p in request.opt.uri_query
+        )
+        ep = q.get("ep")
+        if not ep:
+            return q, (), aiocoap.Message(code=Code.BAD_REQUEST)
+        claims = tuple(getattr(request.remote, "authenticated_claims", ()) or ())
+        if self.psk is not None and not any(claims):
+            self.history.append(("refused", ep))
+            return q, claims, aiocoap.Message(code=Code.UNAUTHORIZED)
+        return q, claims, None
+
+    def _bootstrap_request(self, request):
+        q, _, refused = self._endpoint(request)
+        if refused is not None:
+            return refused
+        ep = q["ep"]
+        with self._cond:
+            self.history.append(("bootstrap", ep))
+            self._cond.notify_all()
+        # The operations go out once this request is answered, into the same session.
+        self._loop.create_task(self._provision(ep, request.remote))
+        return aiocoap.Message(code=Code.CHANGED)
+
+    async def _provision(self, ep: str, remote):
+        done: list[tuple[str, str, Code]] = []
+        try:
+            await asyncio.sleep(0.2)
+            for code, path, payload, cf in [*self.provision(ep), (Code.POST, "/bs", b"", None)]:
+                msg = aiocoap.Message(code=code, payload=payload or b"")
+                msg.opt.uri_path = tuple(p for p in path.strip("/").split("/") if p)
+                if cf is not None:
+                    msg.opt.content_format = cf
+                msg.remote = remote
+                r = await self._ctx.request(msg, handle_blockwise=False).response
+                done.append((str(code), path, r.code))
+                self.log(f"server: bootstrap {code} {path}: {r.code}")
+        except Exception as e:  # the device went away: what was done is recorded
+            done.append(("error", repr(e), Code.INTERNAL_SERVER_ERROR))
+        with self._cond:
+            self.bootstrapped[ep] = done
+            self.history.append(("bootstrapped", ep))
+            self._cond.notify_all()
 
     def _find(self, loc: str) -> Registration | None:
         return next((r for r in self.registrations.values() if r.location == loc), None)
@@ -361,12 +411,13 @@ class Lwm2mServer:
     def _hold(self, ep: str, timeout: float = 120):
         """Queue mode: a request to a client that is asleep waits for its next
         registration or update (then it listens again)."""
-        if not self.asleep(ep):
-            return
-        n = len(self.history)
-        self.log(f"server: {ep} is asleep (queue mode): holding the request")
-        deadline = time.monotonic() + timeout
         with self._cond:
+            # Counted before the check: an update that lands in between still wakes it.
+            n = len(self.history)
+            if not self.asleep(ep):
+                return
+            self.log(f"server: {ep} is asleep (queue mode): holding the request")
+            deadline = time.monotonic() + timeout
             while not any(e in (("update", ep), ("register", ep)) for e in self.history[n:]):
                 left = deadline - time.monotonic()
                 if left <= 0:

@@ -213,6 +213,37 @@ ZTEST(nusim, test_switch_twice)
 	assert_pkg(1, pkg_b);
 }
 
+/* A server's Delete of /508/0, or a bootstrap server's Delete of "/": the engine drops the
+ * instance whatever the object says. The module creates it again, its state kept.
+ */
+ZTEST(nusim, test_508_comes_back_after_a_delete)
+{
+	zassert_ok(lwm2m_create_object_inst(I(0)));
+	write_pkg(0, pkg_a);
+	zassert_equal(load(0), R_SUCCESS);
+	zassert_ok(lwm2m_delete_object_inst(&LWM2M_OBJ(LWM2M_NUSIM_OBJ_NUSIM, 0)));
+	for (int i = 0; i < 200 && lwm2m_engine_get_obj_inst(
+					 &LWM2M_OBJ(LWM2M_NUSIM_OBJ_NUSIM, 0)) == NULL; i++) {
+		k_msleep(10);
+	}
+	zassert_not_null(lwm2m_engine_get_obj_inst(&LWM2M_OBJ(LWM2M_NUSIM_OBJ_NUSIM, 0)),
+			 "508/0 did not come back");
+	/* The same chip and state behind it: identity, ICCID, link, result. */
+	zassert_ok(lwm2m_get_string(N(0), buf, sizeof(buf)));
+	zassert_str_equal(buf, TEST_EID);
+	zassert_str_equal(iccid(), ICCID_A);
+	struct lwm2m_objlnk link;
+
+	zassert_ok(lwm2m_get_objlnk(N(4), &link));
+	zassert_equal(link.obj_id, 507);
+	zassert_equal(link.obj_inst, 0);
+	/* And it switches again. */
+	zassert_ok(lwm2m_create_object_inst(I(1)));
+	write_pkg(1, pkg_b);
+	zassert_equal(load(1), R_SUCCESS);
+	zassert_str_equal(iccid(), ICCID_B);
+}
+
 ZTEST(nusim, test_switch_max_size_profile)
 {
 	zassert_ok(lwm2m_create_object_inst(I(0)));
