@@ -227,6 +227,9 @@ int nusim_glue_create_nusim(void)
 	struct lwm2m_engine_obj_inst *obj_inst;
 	int ret;
 
+	if (lwm2m_engine_get_obj_inst(&LWM2M_OBJ(LWM2M_NUSIM_OBJ_NUSIM, 0)) != NULL) {
+		return 0; /* a server created it meanwhile */
+	}
 	if (ctx != NULL && ctx->bootstrap_mode) {
 		return -EAGAIN;
 	}

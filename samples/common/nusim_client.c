@@ -185,6 +185,13 @@ static int set_security(void)
 	bool dtls = uri_is_coaps();
 	int ret;
 
+#if defined(CONFIG_LWM2M_DTLS_SUPPORT)
+	/* For every server the client will use over DTLS: one a bootstrap server provisions
+	 * may use it where the bootstrap server does not.
+	 */
+	client.tls_tag = CONFIG_NUSIM_CLIENT_TLS_TAG;
+	client.set_socketoptions = set_socket_options;
+#endif
 	ret = lwm2m_set_string(&LWM2M_OBJ(0, 0, 0), uri);
 	ret = ret ?: lwm2m_set_bool(&LWM2M_OBJ(0, 0, 1), IS_ENABLED(CONFIG_NUSIM_CLIENT_BOOTSTRAP));
 	if (ret < 0 || !dtls) {
@@ -210,8 +217,6 @@ static int set_security(void)
 			CONFIG_LWM2M_SECURITY_KEY_SIZE);
 		return -EINVAL;
 	}
-	client.tls_tag = CONFIG_NUSIM_CLIENT_TLS_TAG;
-	client.set_socketoptions = set_socket_options;
 	ret = lwm2m_set_u8(&LWM2M_OBJ(0, 0, 2), LWM2M_SECURITY_PSK);
 	ret = ret ?: lwm2m_set_opaque(&LWM2M_OBJ(0, 0, 3), id, strlen(id));
 	ret = ret ?: lwm2m_set_opaque(&LWM2M_OBJ(0, 0, 5), (const char *)key, len);

@@ -40,6 +40,14 @@ ICCID_NEW = "8949000000000000017"
 ASLEEP = r"Queue mode: not listening"
 
 
+def _uptime(line: str) -> float:
+    """The device's uptime in seconds from a log line's [hh:mm:ss.mmm,uuu] stamp."""
+    m = re.search(r"\[(\d+):(\d+):(\d+)\.(\d+),", line)
+    assert m, f"no time stamp: {line}"
+    h, mi, s, ms = (int(g) for g in m.groups())
+    return h * 3600 + mi * 60 + s + ms / 1000
+
+
 @pytest.fixture(scope="module")
 def queue_build(e2e_queue_build):
     cfg = kconfig(e2e_queue_build)
@@ -96,6 +104,10 @@ def test_a_sleeping_device_gets_the_switch_when_it_wakes(queue_build):
                       for k, p in (("asleep", ASLEEP), ("loaded", r"nuSIM profile loaded"),
                                    ("proven", r"reached the network"))}
                 assert at["asleep"] < at["loaded"] < at["proven"], at
+                # At once: the module's request, not the next periodic update (due some
+                # 8 s after the load's end).
+                took = _uptime(lines[at["proven"]]) - _uptime(lines[at["loaded"]])
+                assert 0 <= took < 3, f"proven {took:.2f} s after the load"
                 assert srv.read(EP, "/508/0/6", codec.TEXT).text() == "0"
                 assert srv.read(EP, "/508/0/1", codec.TEXT).text() == ICCID_NEW
 

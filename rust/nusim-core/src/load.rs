@@ -70,12 +70,23 @@ impl<
                 });
                 // With no lock held: the client's lock comes before the registry lock.
                 if Self::locked(cell, p, |s, _| core::mem::take(&mut s.recreate_nusim)) {
-                    match p.create_nusim() {
+                    let r = p.create_nusim();
+                    let tries = Self::locked(cell, p, |s, _| {
+                        s.recreate_nusim_tries = match r {
+                            Err(e) if e == -crate::platform::EAGAIN => {
+                                s.recreate_nusim = true;
+                                s.recreate_nusim_tries.saturating_add(1)
+                            }
+                            _ => 0,
+                        };
+                        s.recreate_nusim_tries
+                    });
+                    match r {
                         Ok(()) => crate::log!(p, Info, "508/0 is in the engine again"),
                         Err(e) if e == -crate::platform::EAGAIN => {
-                            // A bootstrap server is still at work: after it.
-                            Self::locked(cell, p, |s, _| s.recreate_nusim = true);
-                            p.submit(Work::Recreate, 1000);
+                            // A bootstrap server is still at work: after it. Its end
+                            // (Self::nusim_recreate_now) or a try after 1, 2, 4 ... 64 s.
+                            p.submit(Work::Recreate, 1000 << (tries - 1).min(6));
                         }
                         Err(e) => crate::log!(
                             p,
@@ -222,6 +233,16 @@ impl<
             p.cancel(Work::Deadline);
             true
         })
+    }
+
+    /// The client finished a bootstrap or registered: 508/0, if it waits to be created
+    /// again, is created now.
+    pub fn nusim_recreate_now<X: Shared<Self, W>, P: Platform>(cell: &X, p: &mut P) {
+        Self::locked(cell, p, |s, p| {
+            if s.recreate_nusim {
+                p.submit(Work::Recreate, 0);
+            }
+        });
     }
 
     /// A new profile awaits the network now.

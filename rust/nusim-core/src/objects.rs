@@ -208,6 +208,8 @@ pub struct Objects<
     /// The engine deleted 508/0 (a bootstrap server's Delete of "/", or a server's Delete
     /// of /508/0): create it again ([`Work::Recreate`]).
     pub(crate) recreate_nusim: bool,
+    /// Tries of that create refused while a bootstrap server provisions the client.
+    pub(crate) recreate_nusim_tries: u8,
     block: Assembly,
     /// The block being written: offset and whether more follow ((0, false) outside Block1).
     block_at: (usize, bool),
@@ -284,6 +286,7 @@ impl<
             recreate: [0; N],
             n_recreate: 0,
             recreate_nusim: false,
+            recreate_nusim_tries: 0,
             block: Assembly::new(),
             block_at: (0, false),
             notes: 0,

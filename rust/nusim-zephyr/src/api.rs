@@ -69,6 +69,13 @@ pub extern "C" fn nusim_rs_rd_event(event: i32) {
         RD_EVENT_REGISTRATION_COMPLETE | RD_EVENT_REG_UPDATE_COMPLETE => RdEvent::Completed,
         _ => RdEvent::Other,
     };
+    if matches!(
+        event,
+        RD_EVENT_BOOTSTRAP_TRANSFER_COMPLETE | RD_EVENT_REGISTRATION_COMPLETE
+    ) {
+        // A bootstrap server that deleted 508/0 is done with the client.
+        Core::nusim_recreate_now(&CORE, &mut Zephyr);
+    }
     if PROOF != Proof::Registration {
         REGISTRATION.event(ev);
         return;
