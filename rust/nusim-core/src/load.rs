@@ -71,23 +71,22 @@ impl<
                 // With no lock held: the client's lock comes before the registry lock.
                 if Self::locked(cell, p, |s, _| core::mem::take(&mut s.recreate_nusim)) {
                     let r = p.create_nusim();
+                    let again = r == Err(-crate::platform::EAGAIN);
                     let tries = Self::locked(cell, p, |s, _| {
-                        s.recreate_nusim_tries = match r {
-                            Err(e) if e == -crate::platform::EAGAIN => {
-                                s.recreate_nusim = true;
-                                s.recreate_nusim_tries.saturating_add(1)
-                            }
-                            _ => 0,
+                        // A delete meanwhile has set it again: it stays set.
+                        s.recreate_nusim |= again;
+                        s.recreate_nusim_tries = if again {
+                            s.recreate_nusim_tries.saturating_add(1)
+                        } else {
+                            0
                         };
                         s.recreate_nusim_tries
                     });
                     match r {
                         Ok(()) => crate::log!(p, Info, "508/0 is in the engine again"),
-                        Err(e) if e == -crate::platform::EAGAIN => {
-                            // A bootstrap server is still at work: after it. Its end
-                            // (Self::nusim_recreate_now) or a try after 1, 2, 4 ... 64 s.
-                            p.submit(Work::Recreate, 1000 << (tries - 1).min(6));
-                        }
+                        // A bootstrap server is still at work: after it. Its end
+                        // (Self::nusim_recreate_now) or a try after 1, 2, 4 ... 64 s.
+                        Err(_) if again => p.submit(Work::Recreate, 1000 << (tries - 1).min(6)),
                         Err(e) => crate::log!(
                             p,
                             Error,
@@ -247,12 +246,7 @@ impl<
 
     /// A new profile awaits the network now.
     pub fn awaiting_network<X: Shared<Self, W>, P: Platform>(cell: &X, p: &mut P) -> bool {
-        P::PERSIST
-            && Self::locked(cell, p, |s, _| {
-                s.saved
-                    .trial
-                    .is_some_and(|t| t.phase == Phase::AwaitingNetwork)
-            })
+        P::PERSIST && Self::locked(cell, p, |s, _| s.saved.awaiting_network())
     }
 
     /// A proof from a thread with a small stack (the engine's, network management's): it
@@ -267,10 +261,7 @@ impl<
         // Queued under the lock: a proof of this trial runs before anything a later one
         // queues (the work queue runs in order).
         Self::locked(cell, p, |s, p| {
-            let awaiting = s
-                .saved
-                .trial
-                .is_some_and(|t| t.phase == Phase::AwaitingNetwork);
+            let awaiting = s.saved.awaiting_network();
             if awaiting {
                 p.submit(Work::Proven, 0);
             }
@@ -284,11 +275,7 @@ impl<
             return;
         }
         let next = Self::locked(cell, p, |s, p| {
-            if !s
-                .saved
-                .trial
-                .is_some_and(|t| t.phase == Phase::AwaitingNetwork)
-            {
+            if !s.saved.awaiting_network() {
                 // Proven, or rolled back on request, before the deadline: nothing to do.
                 return None;
             }

@@ -139,12 +139,15 @@ impl StateRecord {
         }
     }
 
+    /// A new profile is on trial and awaits the network: a proof now counts.
+    pub fn awaiting_network(&self) -> bool {
+        self.trial
+            .is_some_and(|t| t.phase == Phase::AwaitingNetwork)
+    }
+
     /// Step 4: the device is on the network. True if that proved a candidate.
     pub fn network_ready(&mut self) -> bool {
-        if self
-            .trial
-            .is_some_and(|t| t.phase == Phase::AwaitingNetwork)
-        {
+        if self.awaiting_network() {
             self.promote();
             true
         } else {
@@ -155,10 +158,7 @@ impl StateRecord {
     /// Step 5: the deadline passed without the network. Without a backup the new profile
     /// stays (there is nothing to go back to) and the result says so.
     pub fn network_timeout(&mut self) -> Next {
-        if !self
-            .trial
-            .is_some_and(|t| t.phase == Phase::AwaitingNetwork)
-        {
+        if !self.awaiting_network() {
             return Next::Done(LoadResult::Failed);
         }
         self.roll_back(LoadResult::RollbackFailed)

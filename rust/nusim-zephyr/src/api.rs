@@ -76,11 +76,11 @@ pub extern "C" fn nusim_rs_rd_event(event: i32) {
         // A bootstrap server that deleted 508/0 is done with the client.
         Core::nusim_recreate_now(&CORE, &mut Zephyr);
     }
+    let counts = REGISTRATION.event(ev);
     if PROOF != Proof::Registration {
-        REGISTRATION.event(ev);
         return;
     }
-    if REGISTRATION.event(ev) {
+    if counts {
         Core::network_ready_later(&CORE, &mut Zephyr);
     } else if ev == RdEvent::Completed && Core::awaiting_network(&CORE, &mut Zephyr) {
         // A registration the engine made without an event before it (its own retries, a
