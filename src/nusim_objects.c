@@ -227,13 +227,19 @@ int nusim_glue_create_nusim(void)
 	struct lwm2m_engine_obj_inst *obj_inst;
 	int ret;
 
+	/* The engine changes its instance list and the bootstrap flag under this lock. */
+	lwm2m_registry_lock();
 	if (lwm2m_engine_get_obj_inst(&LWM2M_OBJ(LWM2M_NUSIM_OBJ_NUSIM, 0)) != NULL) {
-		return 0; /* a server created it meanwhile */
+		ret = 1; /* a server created it meanwhile */
+	} else if (ctx != NULL && ctx->bootstrap_mode) {
+		ret = -EAGAIN;
+	} else {
+		ret = lwm2m_create_obj_inst(LWM2M_NUSIM_OBJ_NUSIM, 0, &obj_inst);
 	}
-	if (ctx != NULL && ctx->bootstrap_mode) {
-		return -EAGAIN;
+	lwm2m_registry_unlock();
+	if (ret == 1) {
+		return 0;
 	}
-	ret = lwm2m_create_obj_inst(LWM2M_NUSIM_OBJ_NUSIM, 0, &obj_inst);
 	if (ret == 0) {
 		/* The server learns of it at once (the engine's create does not say so). */
 		engine_trigger_update(true);

@@ -178,6 +178,7 @@ class Lwm2mServer:
         # Bootstrap-Finish. What each was answered goes to .bootstrapped[endpoint].
         self.provision = provision
         self.bootstrapped: dict[str, list[tuple[str, str, Code]]] = {}
+        self._provisioning: dict[str, asyncio.Task] = {}
         # How long a client in queue mode listens after its last message (its
         # CONFIG_LWM2M_QUEUE_MODE_UPTIME): requests to one that is asleep wait for its
         # next registration update, as a queue-mode server holds them.
@@ -331,8 +332,13 @@ class Lwm2mServer:
         with self._cond:
             self.history.append(("bootstrap", ep))
             self._cond.notify_all()
-        # The operations go out once this request is answered, into the same session.
-        self._loop.create_task(self._provision(ep, request.remote))
+        # The operations go out once this request is answered, into the same session; a
+        # repeated request while they run starts no second run. The task is kept (asyncio
+        # holds only a weak reference).
+        if ep not in self._provisioning:
+            task = self._loop.create_task(self._provision(ep, request.remote))
+            self._provisioning[ep] = task
+            task.add_done_callback(lambda _t: self._provisioning.pop(ep, None))
         return aiocoap.Message(code=Code.CHANGED)
 
     async def _provision(self, ep: str, remote):
