@@ -244,28 +244,41 @@ impl<
         });
     }
 
-    /// A new profile awaits the network now.
-    pub fn awaiting_network<X: Shared<Self, W>, P: Platform>(cell: &X, p: &mut P) -> bool {
-        P::PERSIST && Self::locked(cell, p, |s, _| s.saved.awaiting_network())
-    }
-
     /// A proof from a thread with a small stack (the engine's, network management's): it
     /// counts only if a new profile awaits the network now, and is queued for
     /// [`Work::Proven`], where [`Self::network_ready`] stores the outcome. A proof that
     /// arrives while the load runs is one of the profile before, and does not count. True
     /// if queued.
     pub fn network_ready_later<X: Shared<Self, W>, P: Platform>(cell: &X, p: &mut P) -> bool {
+        Self::network_ready_later_if(cell, p, || true) == Some(true)
+    }
+
+    /// [`Self::network_ready_later`] for an event that may or may not prove the profile
+    /// (a registration's completion, [`crate::proof`]): `proves` is asked under the lock,
+    /// and only while a new profile awaits the network. The load that began the trial
+    /// returned before the work queue took the lock to wait for the network, so what
+    /// `proves` reads then is ordered after that return; read before the lock, it could be
+    /// a request's freshness from before the load. None: no profile awaits the network;
+    /// Some(true): queued for [`Work::Proven`]; Some(false): it did not prove.
+    pub fn network_ready_later_if<X: Shared<Self, W>, P: Platform>(
+        cell: &X,
+        p: &mut P,
+        proves: impl FnOnce() -> bool,
+    ) -> Option<bool> {
         if !P::PERSIST {
-            return false;
+            return None;
         }
         // Queued under the lock: a proof of this trial runs before anything a later one
         // queues (the work queue runs in order).
         Self::locked(cell, p, |s, p| {
-            let awaiting = s.saved.awaiting_network();
-            if awaiting {
+            if !s.saved.awaiting_network() {
+                return None;
+            }
+            let proven = proves();
+            if proven {
                 p.submit(Work::Proven, 0);
             }
-            awaiting
+            Some(proven)
         })
     }
 

@@ -798,14 +798,33 @@ pub fn schedule<R: Choice, const PERSIST: bool, const NET: u32>(
                         maybe = Some(a);
                     }
                 }
-                9 => {
-                    // From the application, or queued from the engine's thread.
-                    if p.rng.one_in(2) {
+                9 => match p.rng.below(3) {
+                    // From the application, or queued from another thread.
+                    0 => {
                         let _ = Obj::network_ready(&cells, &mut p);
-                    } else {
+                    }
+                    1 => {
                         let _ = Obj::network_ready_later(&cells, &mut p);
                     }
-                }
+                    _ => {
+                        // A registration's completion from the engine's thread: whether
+                        // it proves is asked under the lock (the state is borrowed), and
+                        // only while a new profile awaits the network (phase 2).
+                        let fresh = p.rng.one_in(2);
+                        let mut asked = None;
+                        let r = Obj::network_ready_later_if(&cells, &mut p, || {
+                            asked = Some(cells.state.try_borrow_mut().is_err());
+                            fresh
+                        });
+                        let awaiting = PERSIST && st.phase == 2;
+                        if asked != awaiting.then_some(true) || r != awaiting.then_some(fresh) {
+                            return Err(format!(
+                                "step {step}: a completion ({fresh}) was asked {asked:?} (under \
+                                 the lock: Some(true)) and answered {r:?} in {st:?}"
+                            ));
+                        }
+                    }
+                },
                 20 | 21 if in_engine => {
                     // Block-wise in TLV (5.01), or a request that filled the receive
                     // buffer (4.13): refused before anything is written.

@@ -76,13 +76,18 @@ pub extern "C" fn nusim_rs_rd_event(event: i32) {
         // A bootstrap server that deleted 508/0 is done with the client.
         Core::nusim_recreate_now(&CORE, &mut Zephyr);
     }
-    let counts = REGISTRATION.event(ev);
+    if ev != RdEvent::Completed {
+        REGISTRATION.event(ev);
+        return;
+    }
     if PROOF != Proof::Registration {
         return;
     }
-    if counts {
-        Core::network_ready_later(&CORE, &mut Zephyr);
-    } else if ev == RdEvent::Completed && Core::awaiting_network(&CORE, &mut Zephyr) {
+    // Whether the completion proves is read under the module's lock, where a trial that
+    // awaits the network has seen its load return: read before it, the freshness could
+    // date from before that load.
+    let proves = || REGISTRATION.event(RdEvent::Completed);
+    if Core::network_ready_later_if(&CORE, &mut Zephyr, proves) == Some(false) {
         // A registration the engine made without an event before it (its own retries, a
         // resume), or an update whose request went out before the load: ask for another
         // update, whose REG_UPDATE marks it new. On the engine's thread, which holds the
