@@ -137,9 +137,60 @@ static bool uri_is_coaps(void)
 	return strncmp(server_uri, "coaps://", strlen("coaps://")) == 0;
 }
 
+#if defined(CONFIG_NUSIM_CLIENT_CREDENTIALS_X509)
+/* The name the server's certificate must carry: CONFIG_NUSIM_CLIENT_SERVER_NAME, or the
+ * host of the server URI (a DNS name is at most 253 characters).
+ */
+static char server_name[254];
+
+static int set_server_name(void)
+{
+	const char *name = CONFIG_NUSIM_CLIENT_SERVER_NAME;
+	size_t len = strlen(name);
+
+	if (len == 0) {
+		name = server_uri + strlen("coaps://");
+		len = strcspn(name, ":/");
+	}
+	if (len == 0 || len >= sizeof(server_name)) {
+		LOG_ERR("The server's name is empty or longer than %zu bytes",
+			sizeof(server_name) - 1);
+		return -EINVAL;
+	}
+	memcpy(server_name, name, len);
+	server_name[len] = '\0';
+	return 0;
+}
+
+/* In certificate mode the server must prove who it is: its certificate must chain to the
+ * CA of 0/x/4 and name server_name. (The engine turns verification off where the URI has
+ * no host name to resolve, an IP address; a device that switches carrier on a server's
+ * word must know that server.)
+ */
+static int verify_server(struct lwm2m_ctx *ctx)
+{
+	static const int verify = TLS_PEER_VERIFY_REQUIRED;
+	uint8_t mode;
+	int ret = lwm2m_get_u8(&LWM2M_OBJ(0, ctx->sec_obj_inst, 2), &mode);
+
+	if (ret < 0 || mode != LWM2M_SECURITY_CERT) {
+		return MIN(ret, 0);
+	}
+	if (zsock_setsockopt(ctx->sock_fd, SOL_TLS, TLS_HOSTNAME, server_name,
+			     strlen(server_name) + 1) < 0 ||
+	    zsock_setsockopt(ctx->sock_fd, SOL_TLS, TLS_PEER_VERIFY, &verify, sizeof(verify)) < 0) {
+		ret = -errno;
+		LOG_ERR("Setting up the verification of the server failed: %d", ret);
+		return ret;
+	}
+	return 0;
+}
+#endif
+
 #if defined(CONFIG_LWM2M_DTLS_SUPPORT)
-/* The engine's socket options, and a bounded DTLS handshake: 1 s to
- * CONFIG_NUSIM_CLIENT_DTLS_HANDSHAKE_MAX_MS between retransmissions.
+/* The engine's socket options, a bounded DTLS handshake (1 s to
+ * CONFIG_NUSIM_CLIENT_DTLS_HANDSHAKE_MAX_MS between retransmissions) and, with
+ * certificates, a verified server.
  */
 static int set_socket_options(struct lwm2m_ctx *ctx)
 {
@@ -157,14 +208,21 @@ static int set_socket_options(struct lwm2m_ctx *ctx)
 		if (ret == -ENOPROTOOPT || ret == -EOPNOTSUPP) {
 			/* An offloaded DTLS stack (a modem's) keeps its own timeouts. */
 			LOG_WRN("The DTLS stack keeps its own handshake timeouts");
-			return 0;
+		} else {
+			LOG_ERR("Setting the DTLS handshake timeouts failed: %d", ret);
+			return ret;
 		}
-		LOG_ERR("Setting the DTLS handshake timeouts failed: %d", ret);
-		return ret;
 	}
+#if defined(CONFIG_NUSIM_CLIENT_CREDENTIALS_X509)
+	return verify_server(ctx);
+#else
 	return 0;
+#endif
 }
 
+#endif
+
+#if defined(CONFIG_NUSIM_CLIENT_CREDENTIALS_PSK)
 /* A key's bytes gone from the stack, whatever the compiler knows about their last use. */
 static void wipe(uint8_t *buf, size_t len)
 {
@@ -176,7 +234,7 @@ static void wipe(uint8_t *buf, size_t len)
 }
 #endif
 
-/* Security 0/0: NoSec for coap://, a pre-shared key for coaps://; with
+/* Security 0/0: NoSec for coap://, a pre-shared key or certificates for coaps://; with
  * CONFIG_NUSIM_CLIENT_BOOTSTRAP the bootstrap server's account.
  */
 static int set_security(void)
@@ -197,7 +255,30 @@ static int set_security(void)
 	if (ret < 0 || !dtls) {
 		return ret ?: lwm2m_set_u8(&LWM2M_OBJ(0, 0, 2), LWM2M_SECURITY_NOSEC);
 	}
-#if defined(CONFIG_LWM2M_DTLS_SUPPORT)
+#if defined(CONFIG_NUSIM_CLIENT_CREDENTIALS_X509)
+	static const uint8_t cert[] = {
+#include "client.der.inc"
+	};
+	static const uint8_t cert_key[] = {
+#include "client-key.der.inc"
+	};
+	static const uint8_t ca[] = {
+#include "ca.der.inc"
+	};
+	BUILD_ASSERT(sizeof(cert) <= CONFIG_LWM2M_SECURITY_KEY_SIZE &&
+			     sizeof(cert_key) <= CONFIG_LWM2M_SECURITY_KEY_SIZE &&
+			     sizeof(ca) <= CONFIG_LWM2M_SECURITY_KEY_SIZE,
+		     "a file of CONFIG_NUSIM_CLIENT_CERT_DIR is larger than "
+		     "CONFIG_LWM2M_SECURITY_KEY_SIZE");
+
+	ret = set_server_name();
+	ret = ret ?: lwm2m_set_u8(&LWM2M_OBJ(0, 0, 2), LWM2M_SECURITY_CERT);
+	ret = ret ?: lwm2m_set_opaque(&LWM2M_OBJ(0, 0, 3), (const char *)cert, sizeof(cert));
+	ret = ret ?: lwm2m_set_opaque(&LWM2M_OBJ(0, 0, 5), (const char *)cert_key,
+				      sizeof(cert_key));
+	ret = ret ?: lwm2m_set_opaque(&LWM2M_OBJ(0, 0, 4), (const char *)ca, sizeof(ca));
+	return ret;
+#elif defined(CONFIG_LWM2M_DTLS_SUPPORT)
 	static const char id[] = CONFIG_NUSIM_CLIENT_PSK_IDENTITY;
 	static const char hex[] = CONFIG_NUSIM_CLIENT_PSK;
 	uint8_t key[CONFIG_LWM2M_SECURITY_KEY_SIZE];
@@ -247,7 +328,9 @@ int nusim_client_start(void)
 	}
 	LOG_INF("Endpoint %s, %sserver %s, %s", CONFIG_NUSIM_CLIENT_ENDPOINT,
 		IS_ENABLED(CONFIG_NUSIM_CLIENT_BOOTSTRAP) ? "bootstrap " : "", server_uri,
-		uri_is_coaps() ? "DTLS with a pre-shared key" : "NoSec");
+		!uri_is_coaps() ? "NoSec"
+		: IS_ENABLED(CONFIG_NUSIM_CLIENT_CREDENTIALS_X509) ? "DTLS with X.509 certificates"
+								   : "DTLS with a pre-shared key");
 	/* Through the module: its registrations prove a new profile
 	 * (CONFIG_LWM2M_NUSIM_PROOF_REGISTRATION), with no code here.
 	 */

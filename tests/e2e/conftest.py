@@ -107,3 +107,20 @@ def e2e_queue_build(request) -> Path:
     return build_sample(request, build.with_name(build.name + "-queue"),
                         "-DEXTRA_CONF_FILE=overlay-queue.conf",
                         f"-DEXTRA_DTC_OVERLAY_FILE={here / 'e2e.overlay'};{here / 'queue.overlay'}")
+
+
+@pytest.fixture(scope="session")
+def e2e_x509_build(request) -> Path:
+    """The sample with overlay-x509.conf (DTLS with X.509 certificates), beside the default
+    build (<build>-x509), and a fresh demo PKI for it in <build>-x509-pki
+    (harness.x509.make_pki: the device's certificate, key and CA, and the server's)."""
+    from harness.netns import SERVER_ADDR
+    from harness.x509 import make_pki
+
+    _c_sample_only(request, "X.509 certificates")
+    build = _build_dir(request)
+    pki = build.with_name(build.name + "-x509-pki")
+    make_pki(pki, EP, SERVER_ADDR)
+    return build_sample(request, build.with_name(build.name + "-x509"),
+                        "-DEXTRA_CONF_FILE=overlay-x509.conf",
+                        f'-DCONFIG_NUSIM_CLIENT_CERT_DIR="{pki}"')

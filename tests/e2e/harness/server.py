@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """A LwM2M server on aiocoap: the registration interface (register, update, de-register)
 and the device management interface (read, write, execute, create, delete, observe), over
-plain CoAP (NoSec) or over DTLS 1.2 with pre-shared keys (aiocoap's tinydtls server
-transport on DTLSSocket: TLS_PSK_WITH_AES_128_CCM_8).
+plain CoAP (NoSec), over DTLS 1.2 with pre-shared keys (aiocoap's tinydtls server
+transport on DTLSSocket: TLS_PSK_WITH_AES_128_CCM_8), or over DTLS 1.2 with X.509
+certificates (x509.CertFront on Mbed TLS in front of the plain server on loopback).
 
 It runs its asyncio loop in a thread of its own, so tests and the demo call it as plain
 functions. Every device management call goes to the registered client's address from
@@ -39,8 +40,8 @@ class Registration:
     links: list[str]
     location: str
     remote: object
-    # Who the DTLS session authenticated (aiocoap's claims: ":<PSK identity>"); empty
-    # over NoSec.
+    # Who the DTLS session authenticated: ":<PSK identity>" (aiocoap's claims) or
+    # "CN=<endpoint>" (the client's certificate); empty over NoSec.
     claims: tuple = ()
     updates: int = 0
     at: float = field(default_factory=time.monotonic)
@@ -167,12 +168,20 @@ class PskStore:
 
 
 class Lwm2mServer:
-    """A LwM2M 1.x server bound to host:port: NoSec, or DTLS with the keys of psk."""
+    """A LwM2M 1.x server bound to host:port: NoSec, DTLS with the keys of psk, or DTLS
+    with certificates (certs: the server's certificate, its CA's, and its key, DER; a
+    client must present a certificate that CA signed, its CN the endpoint name)."""
 
     def __init__(self, host: str = "0.0.0.0", port: int = 5683, log=print,
                  psk: PskStore | None = None, awake_s: float | None = None,
-                 provision=None):
+                 provision=None, certs: tuple[bytes, bytes, bytes] | None = None):
         self.host, self.port, self.log, self.psk = host, port, log, psk
+        self.front = None
+        if certs is not None:
+            from .x509 import CertFront
+
+            # The plain server behind it listens on loopback (in the test's namespace).
+            self.front = CertFront(certs, ("127.0.0.1", port))
         # A bootstrap server: provision(endpoint) gives the operations that follow a
         # Bootstrap-Request, as (code, path, payload, content format) tuples; then
         # Bootstrap-Finish. What each was answered goes to .bootstrapped[endpoint].
@@ -199,7 +208,9 @@ class Lwm2mServer:
                   keys: dict[bytes, bytes] | None = None) -> "Lwm2mServer":
         """The server the build's client registers with: the port and scheme of
         CONFIG_NUSIM_CLIENT_SERVER_URI, and for coaps:// the build's identity and PSK
-        (keys= replaces them, to test a server that holds another key)."""
+        (keys= replaces them, to test a server that holds another key) or, with
+        CONFIG_NUSIM_CLIENT_CREDENTIALS_X509, the server's certificate and key from
+        CONFIG_NUSIM_CLIENT_CERT_DIR (x509.make_pki wrote them)."""
         from urllib.parse import urlsplit
 
         from .device import kconfig
@@ -213,6 +224,17 @@ class Lwm2mServer:
             return cls(host, uri.port or 5683, log, awake_s=awake)
         if uri.scheme != "coaps":
             raise ValueError(f"{uri.geturl()}: neither coap:// nor coaps://")
+        if cfg.get("CONFIG_NUSIM_CLIENT_CREDENTIALS_X509") == "y":
+            from pathlib import Path
+
+            from .x509 import load_pki
+
+            certs = Path(cfg["CONFIG_NUSIM_CLIENT_CERT_DIR"])
+            if not certs.is_absolute():
+                raise ValueError(f"CONFIG_NUSIM_CLIENT_CERT_DIR {certs}: the harness needs "
+                                 "an absolute path")
+            return cls(host, uri.port or 5684, log, awake_s=awake,
+                       certs=load_pki(certs).server_credentials())
         psk = PskStore(keys if keys is not None else {
             cfg["CONFIG_NUSIM_CLIENT_PSK_IDENTITY"].encode():
                 bytes.fromhex(cfg["CONFIG_NUSIM_CLIENT_PSK"])
@@ -221,7 +243,12 @@ class Lwm2mServer:
 
     @property
     def uri(self) -> str:
-        return f"{'coap' if self.psk is None else 'coaps'}://{self.host}:{self.port}"
+        return f"{'coap' if self.secure else 'coaps'}://{self.host}:{self.port}"
+
+    @property
+    def secure(self) -> bool:
+        """DTLS: a registration needs a session a handshake authenticated."""
+        return self.psk is not None or self.front is not None
 
     # --- life cycle ---
 
@@ -235,7 +262,12 @@ class Lwm2mServer:
         return self
 
     async def _start(self):
-        if self.psk is None:
+        if self.front is not None:
+            self._ctx = await aiocoap.Context.create_server_context(
+                _RegistrationInterface(self), bind=self.front.backend
+            )
+            await self.front.start(self.host, self.port)
+        elif self.psk is None:
             self._ctx = await aiocoap.Context.create_server_context(
                 _RegistrationInterface(self), bind=(self.host, self.port)
             )
@@ -260,6 +292,8 @@ class Lwm2mServer:
         for t in asyncio.all_tasks():
             if t is not me:
                 t.cancel()
+        if self.front is not None:
+            self.front.stop()
         await self._ctx.shutdown()
 
     def __enter__(self):
@@ -283,7 +317,7 @@ class Lwm2mServer:
 
     def _register(self, request):
         if self.refuse_register is not None:
-            self.history.append(("refused", ""))
+            self._event("refused", "")
             return aiocoap.Message(code=self.refuse_register)
         q, claims, refused = self._endpoint(request)
         if refused is not None:
@@ -310,18 +344,25 @@ class Lwm2mServer:
 
     def _endpoint(self, request):
         """A (Bootstrap-)Request's query, the DTLS claims, and the answer that refuses it
-        (None if it is taken): no endpoint name (4.00), or over DTLS no authenticated
-        peer (4.01: a DTLS server serves only what a handshake authenticated)."""
+        (None if it is taken): no endpoint name (4.00), over DTLS no authenticated
+        peer (4.01: a DTLS server serves only what a handshake authenticated), or with
+        certificates one whose CN is another endpoint's (4.03)."""
         q = dict(
             p.split("=", 1) if "=" in p else (p, "") for p in request.opt.uri_query
         )
         ep = q.get("ep")
         if not ep:
             return q, (), aiocoap.Message(code=Code.BAD_REQUEST)
-        claims = tuple(getattr(request.remote, "authenticated_claims", ()) or ())
-        if self.psk is not None and not any(claims):
-            self.history.append(("refused", ep))
+        if self.front is not None:
+            claims = self.front.claims(request.remote)
+        else:
+            claims = tuple(getattr(request.remote, "authenticated_claims", ()) or ())
+        if self.secure and not any(claims):
+            self._event("refused", ep)
             return q, claims, aiocoap.Message(code=Code.UNAUTHORIZED)
+        if self.front is not None and claims != (f"CN={ep}",):
+            self._event("refused", ep)
+            return q, claims, aiocoap.Message(code=Code.FORBIDDEN)
         return q, claims, None
 
     def _bootstrap_request(self, request):
@@ -361,6 +402,12 @@ class Lwm2mServer:
             self.history.append(("bootstrapped", ep))
             self._cond.notify_all()
 
+    def _event(self, event: str, ep: str):
+        """An entry of .history, under the lock its readers (wait_for, _hold) take."""
+        with self._cond:
+            self.history.append((event, ep))
+            self._cond.notify_all()
+
     def _find(self, loc: str) -> Registration | None:
         return next((r for r in self.registrations.values() if r.location == loc), None)
 
@@ -369,7 +416,7 @@ class Lwm2mServer:
         if reg is None:
             return aiocoap.Message(code=Code.NOT_FOUND)
         if self.refuse_update is not None:
-            self.history.append(("update refused", reg.endpoint))
+            self._event("update refused", reg.endpoint)
             return aiocoap.Message(code=self.refuse_update)
         with self._cond:
             reg.updates += 1
