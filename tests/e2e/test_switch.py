@@ -119,7 +119,12 @@ def instance_values(payload: bytes) -> dict[int, dict[int, str]]:
     return out
 
 
-def test_registration_offers_the_objects(lab):
+def test_registration_offers_the_objects(lab, request):
+    if request.config.getoption("--e2e-sample") == "nusim_client_rust":
+        # The Rust main's start, as its sample.yaml's console run checks on qemu.
+        out = lab.dev.output()
+        assert f"nuSIM ICCID {INITIAL}: 0 stored profile(s), 508/0/6 = 255" in out, out
+        assert "Trusted CI keys: 0 (0: the nuSIM decides)" in out, out
     reg = lab.srv.registrations[EP]
     assert "/507" in reg.links and "/508/0" in reg.links
     assert reg.version == "1.1"
