@@ -239,7 +239,11 @@ pub trait Platform {
     fn read_records(&mut self) -> Result<(), i32>;
 
     /// Hands `package` to the nuSIM. On success `iccid` holds the loaded profile's ICCID
-    /// (NUL-terminated or filling the buffer) and its length is returned.
+    /// (NUL-terminated or filling the buffer) and its length is returned. Called outside
+    /// the lock, on the load's thread: whatever the platform marks here as "the load
+    /// returned" (on Zephyr, [`crate::proof::RegistrationProof::load_returned`])
+    /// is ordered before the trial's wait for the network, which the same thread begins
+    /// under the lock afterwards ([`crate::objects::Objects::network_ready_later_if`]).
     fn nusim_load(
         &mut self,
         package: &[u8],

@@ -34,7 +34,7 @@ pub enum RdEvent {
 
 /// Whether the request a completion answers went out after the last load returned. Shared
 /// between the load (the module's work queue) and the client's events (the engine's
-/// thread): the flags are atomic, and a completion is read under the module's lock
+/// thread): the flag is atomic, and a completion is read under the module's lock
 /// ([`crate::objects::Objects::network_ready_later_if`]), after the load that began a
 /// trial returned.
 pub struct RegistrationProof {
