@@ -28,6 +28,17 @@ static const uint32_t start_flags = LWM2M_RD_CLIENT_FLAG_BOOTSTRAP;
 static const char server_uri[] = CONFIG_NUSIM_CLIENT_SERVER_URI;
 static const uint32_t start_flags = 0;
 #endif
+/* A second management server (Security 0/1, Server 1/1), or none. */
+#if defined(CONFIG_NUSIM_CLIENT_SERVER2_URI)
+static const char server2_uri[] = CONFIG_NUSIM_CLIENT_SERVER2_URI;
+BUILD_ASSERT(sizeof(server2_uri) == 1 || (CONFIG_LWM2M_SECURITY_INSTANCE_COUNT >= 2 &&
+					  CONFIG_LWM2M_SERVER_INSTANCE_COUNT >= 2),
+	     "CONFIG_NUSIM_CLIENT_SERVER2_URI needs two Security and two Server instances");
+BUILD_ASSERT(CONFIG_NUSIM_CLIENT_SERVER2_SSID != CONFIG_LWM2M_SERVER_DEFAULT_SSID,
+	     "the second server needs a short server ID of its own");
+#else
+static const char server2_uri[] = "";
+#endif
 
 /* The wait before the next registration attempt: CONFIG_NUSIM_CLIENT_RETRY_SECONDS after a
  * registration or a new profile, doubled after each failure up to
@@ -104,12 +115,14 @@ static K_WORK_DEFINE(new_network_work, new_network);
 
 static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev)
 {
-	ARG_UNUSED(ctx);
 	switch (ev) {
 	case LWM2M_RD_CLIENT_EVENT_REGISTRATION_COMPLETE:
 		/* The module saw it first: with a new profile on trial, that is its proof. */
-		LOG_INF("Registered with %s",
-			IS_ENABLED(CONFIG_NUSIM_CLIENT_BOOTSTRAP) ? "the provisioned server" : server_uri);
+		LOG_INF("Registered with %s (Server 1/%u)",
+			IS_ENABLED(CONFIG_NUSIM_CLIENT_BOOTSTRAP) ? "the provisioned server"
+			: ctx->srv_obj_inst == 0		  ? server_uri
+								  : server2_uri,
+			ctx->srv_obj_inst);
 		atomic_set(&retry_seconds, CONFIG_NUSIM_CLIENT_RETRY_SECONDS);
 		break;
 	case LWM2M_RD_CLIENT_EVENT_BOOTSTRAP_REG_COMPLETE:
@@ -132,52 +145,71 @@ static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev)
 	}
 }
 
-static bool uri_is_coaps(void)
+
+static bool uri_is_coaps(const char *uri)
 {
-	return strncmp(server_uri, "coaps://", strlen("coaps://")) == 0;
+	return strncmp(uri, "coaps://", strlen("coaps://")) == 0;
 }
 
 #if defined(CONFIG_NUSIM_CLIENT_CREDENTIALS_X509)
-/* The name the server's certificate must carry: CONFIG_NUSIM_CLIENT_SERVER_NAME, or the
- * host of the server URI (a DNS name is at most 253 characters).
- */
-static char server_name[254];
+BUILD_ASSERT(sizeof(CONFIG_NUSIM_CLIENT_SERVER_NAME) <= 254,
+	     "CONFIG_NUSIM_CLIENT_SERVER_NAME is longer than a DNS name (253 characters)");
 
-static int set_server_name(void)
+/* The host of uri ("scheme://host[:port][/path]", an IPv6 address in brackets) into out. */
+static int uri_host(const char *uri, char *out, size_t size)
 {
-	const char *name = CONFIG_NUSIM_CLIENT_SERVER_NAME;
-	size_t len = strlen(name);
+	const char *host = strstr(uri, "://");
+	size_t len;
 
-	if (len == 0) {
-		name = server_uri + strlen("coaps://");
-		len = strcspn(name, ":/");
+	host = host != NULL ? host + strlen("://") : uri;
+	if (*host == '[') {
+		host++;
+		len = strcspn(host, "]");
+		if (host[len] != ']') {
+			return -EINVAL;
+		}
+	} else {
+		len = strcspn(host, ":/?");
 	}
-	if (len == 0 || len >= sizeof(server_name)) {
-		LOG_ERR("The server's name is empty or longer than %zu bytes",
-			sizeof(server_name) - 1);
+	if (len == 0 || len >= size) {
 		return -EINVAL;
 	}
-	memcpy(server_name, name, len);
-	server_name[len] = '\0';
+	memcpy(out, host, len);
+	out[len] = '\0';
 	return 0;
 }
 
 /* In certificate mode the server must prove who it is: its certificate must chain to the
- * CA of 0/x/4 and name server_name. (The engine turns verification off where the URI has
- * no host name to resolve, an IP address; a device that switches carrier on a server's
- * word must know that server.)
+ * CA of 0/x/4 and name CONFIG_NUSIM_CLIENT_SERVER_NAME, or else the host of this server's
+ * own URI (0/x/0: a server a bootstrap server provisioned is checked against its own
+ * name). The engine verifies nothing where the URI has no host name to resolve (an IP
+ * address) on 4.x, and nothing at all on 3.4.99 unless the context asks for it; a device
+ * that switches carrier on a server's word must know that server. On the engine's thread,
+ * which alone uses the buffers.
  */
 static int verify_server(struct lwm2m_ctx *ctx)
 {
 	static const int verify = TLS_PEER_VERIFY_REQUIRED;
+	static char uri[256];
+	static char name[254];
 	uint8_t mode;
 	int ret = lwm2m_get_u8(&LWM2M_OBJ(0, ctx->sec_obj_inst, 2), &mode);
 
 	if (ret < 0 || mode != LWM2M_SECURITY_CERT) {
 		return MIN(ret, 0);
 	}
-	if (zsock_setsockopt(ctx->sock_fd, SOL_TLS, TLS_HOSTNAME, server_name,
-			     strlen(server_name) + 1) < 0 ||
+	if (sizeof(CONFIG_NUSIM_CLIENT_SERVER_NAME) > 1) {
+		memcpy(name, CONFIG_NUSIM_CLIENT_SERVER_NAME, sizeof(CONFIG_NUSIM_CLIENT_SERVER_NAME));
+	} else {
+		ret = lwm2m_get_string(&LWM2M_OBJ(0, ctx->sec_obj_inst, 0), uri, sizeof(uri));
+		ret = ret ?: uri_host(uri, name, sizeof(name));
+		if (ret < 0) {
+			LOG_ERR("No server name in the URI of Security 0/%u: %d", ctx->sec_obj_inst,
+				ret);
+			return ret;
+		}
+	}
+	if (zsock_setsockopt(ctx->sock_fd, SOL_TLS, TLS_HOSTNAME, name, strlen(name) + 1) < 0 ||
 	    zsock_setsockopt(ctx->sock_fd, SOL_TLS, TLS_PEER_VERIFY, &verify, sizeof(verify)) < 0) {
 		ret = -errno;
 		LOG_ERR("Setting up the verification of the server failed: %d", ret);
@@ -234,26 +266,18 @@ static void wipe(uint8_t *buf, size_t len)
 }
 #endif
 
-/* Security 0/0: NoSec for coap://, a pre-shared key or certificates for coaps://; with
- * CONFIG_NUSIM_CLIENT_BOOTSTRAP the bootstrap server's account.
+/* Security 0/inst for uri: NoSec for coap://, a pre-shared key or certificates for
+ * coaps://; with CONFIG_NUSIM_CLIENT_BOOTSTRAP 0/0 is the bootstrap server's account.
  */
-static int set_security(void)
+static int set_security(uint16_t inst, const char *uri)
 {
-	const char *uri = server_uri;
-	bool dtls = uri_is_coaps();
 	int ret;
 
-#if defined(CONFIG_LWM2M_DTLS_SUPPORT)
-	/* For every server the client will use over DTLS: one a bootstrap server provisions
-	 * may use it where the bootstrap server does not.
-	 */
-	client.tls_tag = CONFIG_NUSIM_CLIENT_TLS_TAG;
-	client.set_socketoptions = set_socket_options;
-#endif
-	ret = lwm2m_set_string(&LWM2M_OBJ(0, 0, 0), uri);
-	ret = ret ?: lwm2m_set_bool(&LWM2M_OBJ(0, 0, 1), IS_ENABLED(CONFIG_NUSIM_CLIENT_BOOTSTRAP));
-	if (ret < 0 || !dtls) {
-		return ret ?: lwm2m_set_u8(&LWM2M_OBJ(0, 0, 2), LWM2M_SECURITY_NOSEC);
+	ret = lwm2m_set_string(&LWM2M_OBJ(0, inst, 0), uri);
+	ret = ret ?: lwm2m_set_bool(&LWM2M_OBJ(0, inst, 1),
+				    IS_ENABLED(CONFIG_NUSIM_CLIENT_BOOTSTRAP) && inst == 0);
+	if (ret < 0 || !uri_is_coaps(uri)) {
+		return ret ?: lwm2m_set_u8(&LWM2M_OBJ(0, inst, 2), LWM2M_SECURITY_NOSEC);
 	}
 #if defined(CONFIG_NUSIM_CLIENT_CREDENTIALS_X509)
 	static const uint8_t cert[] = {
@@ -271,12 +295,11 @@ static int set_security(void)
 		     "a file of CONFIG_NUSIM_CLIENT_CERT_DIR is larger than "
 		     "CONFIG_LWM2M_SECURITY_KEY_SIZE");
 
-	ret = set_server_name();
-	ret = ret ?: lwm2m_set_u8(&LWM2M_OBJ(0, 0, 2), LWM2M_SECURITY_CERT);
-	ret = ret ?: lwm2m_set_opaque(&LWM2M_OBJ(0, 0, 3), (const char *)cert, sizeof(cert));
-	ret = ret ?: lwm2m_set_opaque(&LWM2M_OBJ(0, 0, 5), (const char *)cert_key,
+	ret = lwm2m_set_u8(&LWM2M_OBJ(0, inst, 2), LWM2M_SECURITY_CERT);
+	ret = ret ?: lwm2m_set_opaque(&LWM2M_OBJ(0, inst, 3), (const char *)cert, sizeof(cert));
+	ret = ret ?: lwm2m_set_opaque(&LWM2M_OBJ(0, inst, 5), (const char *)cert_key,
 				      sizeof(cert_key));
-	ret = ret ?: lwm2m_set_opaque(&LWM2M_OBJ(0, 0, 4), (const char *)ca, sizeof(ca));
+	ret = ret ?: lwm2m_set_opaque(&LWM2M_OBJ(0, inst, 4), (const char *)ca, sizeof(ca));
 	return ret;
 #elif defined(CONFIG_LWM2M_DTLS_SUPPORT)
 	static const char id[] = CONFIG_NUSIM_CLIENT_PSK_IDENTITY;
@@ -298,9 +321,9 @@ static int set_security(void)
 			CONFIG_LWM2M_SECURITY_KEY_SIZE);
 		return -EINVAL;
 	}
-	ret = lwm2m_set_u8(&LWM2M_OBJ(0, 0, 2), LWM2M_SECURITY_PSK);
-	ret = ret ?: lwm2m_set_opaque(&LWM2M_OBJ(0, 0, 3), id, strlen(id));
-	ret = ret ?: lwm2m_set_opaque(&LWM2M_OBJ(0, 0, 5), (const char *)key, len);
+	ret = lwm2m_set_u8(&LWM2M_OBJ(0, inst, 2), LWM2M_SECURITY_PSK);
+	ret = ret ?: lwm2m_set_opaque(&LWM2M_OBJ(0, inst, 3), id, strlen(id));
+	ret = ret ?: lwm2m_set_opaque(&LWM2M_OBJ(0, inst, 5), (const char *)key, len);
 	wipe(key, sizeof(key));
 	return ret;
 #else
@@ -309,11 +332,39 @@ static int set_security(void)
 #endif
 }
 
+/* CONFIG_NUSIM_CLIENT_SERVER2_URI: the second server's account, Security 0/1 and Server
+ * 1/1, with the first's credentials. The engine registers with it while the first is
+ * disabled or out of reach.
+ */
+static int add_second_server(void)
+{
+	int ret;
+
+	if (server2_uri[0] == '\0') {
+		return 0;
+	}
+	ret = lwm2m_create_object_inst(&LWM2M_OBJ(0, 1));
+	ret = ret ?: lwm2m_create_object_inst(&LWM2M_OBJ(1, 1));
+	ret = ret ?: set_security(1, server2_uri);
+#if defined(CONFIG_NUSIM_CLIENT_SERVER2_URI)
+	ret = ret ?: lwm2m_set_u16(&LWM2M_OBJ(0, 1, 10), CONFIG_NUSIM_CLIENT_SERVER2_SSID);
+	ret = ret ?: lwm2m_set_u16(&LWM2M_OBJ(1, 1, 0), CONFIG_NUSIM_CLIENT_SERVER2_SSID);
+#endif
+	return ret;
+}
+
 int nusim_client_start(void)
 {
 	int ret;
 
-	ret = set_security();
+#if defined(CONFIG_LWM2M_DTLS_SUPPORT)
+	/* For every server the client will use over DTLS: one a bootstrap server provisions
+	 * may use it where the bootstrap server does not.
+	 */
+	client.tls_tag = CONFIG_NUSIM_CLIENT_TLS_TAG;
+	client.set_socketoptions = set_socket_options;
+#endif
+	ret = set_security(0, server_uri);
 	if (!IS_ENABLED(CONFIG_NUSIM_CLIENT_BOOTSTRAP)) {
 		/* Server object 1/0 exists from start; pair it with security instance 0. (A
 		 * bootstrap server's account has no Server instance: it writes the one of the
@@ -322,15 +373,22 @@ int nusim_client_start(void)
 		ret = ret ?: lwm2m_set_u16(&LWM2M_OBJ(0, 0, 10), CONFIG_LWM2M_SERVER_DEFAULT_SSID);
 		ret = ret ?: lwm2m_set_u16(&LWM2M_OBJ(1, 0, 0), CONFIG_LWM2M_SERVER_DEFAULT_SSID);
 	}
+	ret = ret ?: add_second_server();
 	if (ret < 0) {
 		LOG_ERR("Server setup failed: %d", ret);
 		return ret;
 	}
 	LOG_INF("Endpoint %s, %sserver %s, %s", CONFIG_NUSIM_CLIENT_ENDPOINT,
 		IS_ENABLED(CONFIG_NUSIM_CLIENT_BOOTSTRAP) ? "bootstrap " : "", server_uri,
-		!uri_is_coaps() ? "NoSec"
+		!uri_is_coaps(server_uri) ? "NoSec"
 		: IS_ENABLED(CONFIG_NUSIM_CLIENT_CREDENTIALS_X509) ? "DTLS with X.509 certificates"
 								   : "DTLS with a pre-shared key");
+#if defined(CONFIG_NUSIM_CLIENT_SERVER2_URI)
+	if (server2_uri[0] != '\0') {
+		LOG_INF("Second server %s, short server ID %d", server2_uri,
+			CONFIG_NUSIM_CLIENT_SERVER2_SSID);
+	}
+#endif
 	/* Through the module: its registrations prove a new profile
 	 * (CONFIG_LWM2M_NUSIM_PROOF_REGISTRATION), with no code here.
 	 */

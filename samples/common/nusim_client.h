@@ -16,8 +16,6 @@
  * @retval 0 started
  * @retval -EINVAL CONFIG_NUSIM_CLIENT_PSK is not hex of 1 to CONFIG_LWM2M_SECURITY_KEY_SIZE
  *         bytes, or the identity is empty or longer
- * @retval -EINVAL with CONFIG_NUSIM_CLIENT_CREDENTIALS_X509, a server name (or URI host)
- *         that is empty or longer than 253 bytes
  * @retval -ENOTSUP a coaps:// URI without CONFIG_LWM2M_DTLS_SUPPORT
  * @retval else the engine's negative errno
  */

@@ -32,16 +32,21 @@ def skip_or_fail(why: str):
     pytest.skip(why)
 
 
-def build_sample(request, build: Path, *extra: str) -> Path:
-    """Builds the sample (samples/nusim_client, or --e2e-sample) into build as the suite
-    runs it: the build's own configuration plus a 10 s network deadline, a 1.5 s nuSIM
-    load (e2e.overlay), a 1 s first registration retry and a 2 s cap on DTLS handshake
-    retransmissions; extra adds CMake arguments."""
+def _require_e2e():
+    """Skips (fails under CI) where the suite cannot run: no root, TAP or namespaces."""
     from harness.netns import available
 
     why = available()
     if why:
         skip_or_fail(f"end-to-end suite SKIPPED: {why}")
+
+
+def build_sample(request, build: Path, *extra: str) -> Path:
+    """Builds the sample (samples/nusim_client, or --e2e-sample) into build as the suite
+    runs it: the build's own configuration plus a 10 s network deadline, a 1.5 s nuSIM
+    load (e2e.overlay), a 1 s first registration retry and a 2 s cap on DTLS handshake
+    retransmissions; extra adds CMake arguments."""
+    _require_e2e()
     zb = Path(os.environ.get("ZEPHYR_BASE", Path.home() / "zephyrproject" / "zephyr"))
     if not (zb / "VERSION").exists():
         skip_or_fail(f"end-to-end suite SKIPPED: no Zephyr tree at {zb}")
@@ -118,9 +123,20 @@ def e2e_x509_build(request) -> Path:
     from harness.x509 import make_pki
 
     _c_sample_only(request, "X.509 certificates")
+    _require_e2e()
     build = _build_dir(request)
     pki = build.with_name(build.name + "-x509-pki")
     make_pki(pki, EP, SERVER_ADDR)
     return build_sample(request, build.with_name(build.name + "-x509"),
                         "-DEXTRA_CONF_FILE=overlay-x509.conf",
                         f'-DCONFIG_NUSIM_CLIENT_CERT_DIR="{pki}"')
+
+
+@pytest.fixture(scope="session")
+def e2e_acl_build(request) -> Path:
+    """The sample with overlay-acl.conf (a second server, the Access Control object;
+    Zephyr 4.x), beside the default build (<build>-acl)."""
+    _c_sample_only(request, "access control")
+    build = _build_dir(request)
+    return build_sample(request, build.with_name(build.name + "-acl"),
+                        "-DEXTRA_CONF_FILE=overlay-acl.conf")

@@ -8,8 +8,9 @@ harness's server behind Mbed TLS (harness/x509.py), in a private network namespa
 - The device authenticates its server: one whose certificate another CA signed, or that
   the right CA signed for another name, is refused at the handshake (nothing registers,
   the device backs off); once the server shows its own certificate, the device registers.
-  (Zephyr's engine alone would not check: for a URI with an IP address it turns peer
-  verification off; the sample's client turns it on.)
+  (Zephyr's engine alone would not check: on 4.x it turns peer verification off for a
+  URI with an IP address, on 3.4.99 unless the application asks; the sample's client
+  turns it on.)
 
 Each test boots its own device from an erased flash. Needs root (namespace, TAP device).
 """
@@ -54,9 +55,10 @@ def test_switch_over_certificates(e2e_x509_build):
                 dev.wait_line(r"Endpoint nusim-demo, server coaps://192\.0\.2\.2:5684, "
                               r"DTLS with X\.509 certificates", 10)
                 reg = srv.wait_registration(EP, 30)
-                # The session's handshake authenticated the device's certificate.
+                # One handshake, which authenticated the device's certificate (the harness
+                # registers no other).
                 assert reg.claims == (f"CN={EP}",)
-                assert [o for _, _, o in srv.front.handshakes] == ["ok"], srv.front.handshakes
+                assert [o for _, _, o, _ in srv.front.handshakes] == ["ok"], srv.front.handshakes
                 assert srv.read(EP, "/508/0/1", codec.TEXT).text() == INITIAL
 
                 ob = srv.observe(EP, "/508/0/6", codec.TEXT)
@@ -85,27 +87,31 @@ def test_a_server_the_device_cannot_verify_is_refused(e2e_x509_build, tmp_path):
     with Namespace():
         dev = _device(build)
         srv = Lwm2mServer.for_build(build, SERVER_ADDR, log=lambda m: None)
-        srv.front.set_credentials(stranger.server, stranger.ca, stranger.server_key)
+        srv.front.set_credentials(stranger.server, stranger.ca, stranger.server_key,
+                                  "another CA")
         with srv:
             dev.start()
             try:
                 dev.wait_line(r"Registration failed: trying again in 1 s\b", 60)
-                srv.front.set_credentials(other_name, pki.ca, other_name_key)
+                srv.front.set_credentials(other_name, pki.ca, other_name_key, "another name")
                 dev.mark()
                 dev.wait_line(r"Registration failed: trying again in 2 s\b", 60)
                 assert not srv.registrations
                 assert "register" not in [e for e, _ in srv.history], srv.history
-                assert "ok" not in [o for _, _, o in srv.front.handshakes], srv.front.handshakes
-                # Every attempt failed at the device's check of the server's certificate
-                # (an alert from it ends the server's handshake), not elsewhere.
-                failed = [o for _, _, o in srv.front.handshakes]
-                assert failed and all(re.search(r"(?i)fatal alert", o) for o in failed), failed
+                seen = srv.front.handshakes
+                assert "ok" not in [o for _, _, o, _ in seen], seen
+                # Each certificate was shown and refused by the device's check (its alert
+                # ends the server's handshake), not lost elsewhere.
+                for label in ("another CA", "another name"):
+                    assert any(lb == label and re.search(r"(?i)fatal alert", o)
+                               for _, _, o, lb in seen), (label, seen)
 
                 srv.front.set_credentials(*pki.server_credentials())
                 started = time.monotonic()
                 reg = srv.wait_registration(EP, 40)
                 assert reg.claims == (f"CN={EP}",)
-                assert time.monotonic() - started < 30
+                # The next attempt, after the 4 s wait, registers.
+                assert time.monotonic() - started < 15
                 assert srv.read(EP, "/508/0/1", codec.TEXT).text() == INITIAL
             finally:
                 dev.stop()

@@ -205,18 +205,21 @@ class Lwm2mServer:
 
     @classmethod
     def for_build(cls, build, host: str, log=print,
-                  keys: dict[bytes, bytes] | None = None) -> "Lwm2mServer":
+                  keys: dict[bytes, bytes] | None = None, second: bool = False) -> "Lwm2mServer":
         """The server the build's client registers with: the port and scheme of
         CONFIG_NUSIM_CLIENT_SERVER_URI, and for coaps:// the build's identity and PSK
         (keys= replaces them, to test a server that holds another key) or, with
         CONFIG_NUSIM_CLIENT_CREDENTIALS_X509, the server's certificate and key from
-        CONFIG_NUSIM_CLIENT_CERT_DIR (x509.make_pki wrote them)."""
+        CONFIG_NUSIM_CLIENT_CERT_DIR (x509.make_pki wrote them). second=True: the
+        build's second server, CONFIG_NUSIM_CLIENT_SERVER2_URI, with the same
+        credentials."""
         from urllib.parse import urlsplit
 
         from .device import kconfig
 
         cfg = kconfig(build)
-        uri = urlsplit(cfg["CONFIG_NUSIM_CLIENT_SERVER_URI"])
+        uri = urlsplit(cfg["CONFIG_NUSIM_CLIENT_SERVER2_URI" if second
+                           else "CONFIG_NUSIM_CLIENT_SERVER_URI"])
         awake = None
         if cfg.get("CONFIG_LWM2M_QUEUE_MODE_ENABLED") == "y":
             awake = float(cfg["CONFIG_LWM2M_QUEUE_MODE_UPTIME"])
@@ -243,7 +246,7 @@ class Lwm2mServer:
 
     @property
     def uri(self) -> str:
-        return f"{'coap' if self.secure else 'coaps'}://{self.host}:{self.port}"
+        return f"{'coaps' if self.secure else 'coap'}://{self.host}:{self.port}"
 
     @property
     def secure(self) -> bool:

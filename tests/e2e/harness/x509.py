@@ -31,9 +31,13 @@ from pathlib import Path
 # The device's cipher suites (Zephyr's engine offers these two in certificate mode; 3.4's
 # only the second).
 CIPHERS = ("TLS-ECDHE-ECDSA-WITH-AES-128-CCM-8", "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256")
-# Datagrams the device can take whole: its Ethernet MTU less IPv4 and UDP headers, and no
-# IPv4 reassembly on the device.
+# The largest datagram the front sends, and the MTU Mbed TLS fragments the handshake to:
+# well below the device's Ethernet payload (1,472 bytes of UDP), as the device does not
+# reassemble IPv4 fragments.
 DATAGRAM = 1200
+# A session that heard nothing for this long is gone (the device reconnects from a new
+# port after a restart or a back-off).
+IDLE_S = 300
 
 
 def _key():
@@ -47,7 +51,7 @@ def _key():
 def _cert(subject: str, key, issuer=None, issuer_key=None, *, ca: bool = False, serial: int):
     from mbedtls import hashlib, x509
 
-    now = dt.datetime.utcnow().replace(microsecond=0)
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
     start, end = now - dt.timedelta(days=1), now + dt.timedelta(days=365)
     if issuer is None:
         csr = x509.CSR.new(key, subject, hashlib.sha256())
@@ -137,10 +141,13 @@ class _Session:
     def __init__(self, front: "CertFront", addr):
         self.front, self.addr = front, addr
         self.buf = front._context.wrap_buffers()
+        self.label = front._label
         # The cookie of HelloVerifyRequest binds the handshake to the client's address.
         self.buf.setcookieparam(f"{addr[0]}:{addr[1]}".encode())
+        self.buf.setmtu(DATAGRAM)
         self.claims: tuple = ()
         self.up: socket.socket | None = None
+        self.heard = time.monotonic()
 
     def feed(self, data: bytes):
         from mbedtls import tls
@@ -189,6 +196,8 @@ class _Session:
         from mbedtls import x509
 
         peer = x509.CRT.from_DER(self.buf.getpeercert(binary_form=True))
+        # The subject as Mbed TLS prints it ("CN=nusim-demo"); the harness's names have no
+        # commas to escape.
         cn = dict(p.strip().split("=", 1) for p in peer.subject.split(",") if "=" in p).get("CN")
         self.claims = (f"CN={cn}",) if cn else ()
         self.up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -199,13 +208,16 @@ class _Session:
         self.front._established(self)
 
     def _from_server(self):
-        while True:
-            try:
-                plain = self.up.recv(65535)
-            except BlockingIOError:
-                break
-            self.buf.write(plain)
-        self.flush()
+        try:
+            while True:
+                try:
+                    plain = self.up.recv(65535)
+                except BlockingIOError:
+                    break
+                self.buf.write(plain)
+            self.flush()
+        except Exception as e:  # the session ended under the server's answer
+            self.front._drop(self, f"session failed: {e!r}")
 
     def flush(self):
         """What Mbed TLS wrote, as datagrams of whole records up to DATAGRAM bytes."""
@@ -237,22 +249,26 @@ class CertFront:
     present a certificate signed by clients_ca (DER; default: the chain's CA), whatever
     the server presents.
 
-    .handshakes records (time, client address, outcome): "ok" or why it failed."""
+    .handshakes records (time, client address, outcome, label): the outcome "ok" or why
+    it failed, the label that of the credentials the server presented (set_credentials).
+    The front binds host:port and the plain server backend, so host must not be a
+    wildcard that covers backend's address."""
 
     def __init__(self, credentials: tuple[bytes, bytes, bytes], backend: tuple[str, int],
                  clients_ca: bytes | None = None):
         self.backend = backend
         self.clients_ca = clients_ca if clients_ca is not None else credentials[1]
-        self.handshakes: list[tuple[float, tuple, str]] = []
+        self.handshakes: list[tuple[float, tuple, str, str]] = []
         self._sessions: dict[tuple, _Session] = {}
         self._by_port: dict[int, _Session] = {}
         self._transport = None
         self._loop = None
         self.set_credentials(*credentials)
 
-    def set_credentials(self, cert: bytes, ca: bytes, key: bytes):
+    def set_credentials(self, cert: bytes, ca: bytes, key: bytes, label: str = "server"):
         from mbedtls import pk, tls, x509
 
+        self._label = label
         crt, ca_crt = x509.CRT.from_DER(cert), x509.CRT.from_DER(ca)
         conf = tls.DTLSConfiguration(
             certificate_chain=((crt, ca_crt), pk.ECC.from_DER(key)),
@@ -294,24 +310,32 @@ class CertFront:
         return s.claims if s is not None else ()
 
     def _received(self, data: bytes, addr):
+        now = time.monotonic()
+        for old in [o for o in self._sessions.values() if now - o.heard > IDLE_S]:
+            self._drop(old, None if old.up is not None else "abandoned")
         s = self._sessions.get(addr)
-        if s is not None and s.up is not None and _is_client_hello(data):
-            # The client starts over from the same address (a restart): a new session.
+        if s is not None and _is_client_hello(data):
+            # The client starts over from this address (a restart, or a handshake it gave
+            # up): a new session. (A client's retransmitted ClientHello starts it again.)
             self._drop(s, None)
             s = None
         if s is None:
             if not _is_client_hello(data):
                 return  # nothing to do with a record of no session
             s = self._sessions[addr] = _Session(self, addr)
-        s.feed(data)
+        s.heard = now
+        try:
+            s.feed(data)
+        except Exception as e:  # the socket towards the server, a certificate's parse
+            self._drop(s, f"front failed: {e!r}")
 
     def _established(self, s: _Session):
         self._by_port[s.up.getsockname()[1]] = s
-        self.handshakes.append((time.monotonic(), s.addr, "ok"))
+        self.handshakes.append((time.monotonic(), s.addr, "ok", s.label))
 
     def _drop(self, s: _Session, why: str | None):
         if why is not None and s.up is None:
-            self.handshakes.append((time.monotonic(), s.addr, why))
+            self.handshakes.append((time.monotonic(), s.addr, why, s.label))
         if self._sessions.get(s.addr) is s:
             del self._sessions[s.addr]
         if s.up is not None:
