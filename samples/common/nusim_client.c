@@ -34,7 +34,8 @@ static const char server2_uri[] = CONFIG_NUSIM_CLIENT_SERVER2_URI;
 BUILD_ASSERT(sizeof(server2_uri) == 1 || (CONFIG_LWM2M_SECURITY_INSTANCE_COUNT >= 2 &&
 					  CONFIG_LWM2M_SERVER_INSTANCE_COUNT >= 2),
 	     "CONFIG_NUSIM_CLIENT_SERVER2_URI needs two Security and two Server instances");
-BUILD_ASSERT(CONFIG_NUSIM_CLIENT_SERVER2_SSID != CONFIG_LWM2M_SERVER_DEFAULT_SSID,
+BUILD_ASSERT(sizeof(server2_uri) == 1 ||
+		     CONFIG_NUSIM_CLIENT_SERVER2_SSID != CONFIG_LWM2M_SERVER_DEFAULT_SSID,
 	     "the second server needs a short server ID of its own");
 #else
 static const char server2_uri[] = "";
@@ -118,7 +119,7 @@ static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev)
 	switch (ev) {
 	case LWM2M_RD_CLIENT_EVENT_REGISTRATION_COMPLETE:
 		/* The module saw it first: with a new profile on trial, that is its proof. */
-		LOG_INF("Registered with %s (Server 1/%u)",
+		LOG_INF("Registered with %s (Server 1/%d)",
 			IS_ENABLED(CONFIG_NUSIM_CLIENT_BOOTSTRAP) ? "the provisioned server"
 			: ctx->srv_obj_inst == 0		  ? server_uri
 								  : server2_uri,
@@ -201,10 +202,11 @@ static int verify_server(struct lwm2m_ctx *ctx)
 	if (sizeof(CONFIG_NUSIM_CLIENT_SERVER_NAME) > 1) {
 		memcpy(name, CONFIG_NUSIM_CLIENT_SERVER_NAME, sizeof(CONFIG_NUSIM_CLIENT_SERVER_NAME));
 	} else {
+		uri[0] = '\0';
 		ret = lwm2m_get_string(&LWM2M_OBJ(0, ctx->sec_obj_inst, 0), uri, sizeof(uri));
 		ret = ret ?: uri_host(uri, name, sizeof(name));
 		if (ret < 0) {
-			LOG_ERR("No server name in the URI of Security 0/%u: %d", ctx->sec_obj_inst,
+			LOG_ERR("No server name in the URI of Security 0/%d: %d", ctx->sec_obj_inst,
 				ret);
 			return ret;
 		}
@@ -333,8 +335,8 @@ static int set_security(uint16_t inst, const char *uri)
 }
 
 /* CONFIG_NUSIM_CLIENT_SERVER2_URI: the second server's account, Security 0/1 and Server
- * 1/1, with the first's credentials. The engine registers with it while the first is
- * disabled or out of reach.
+ * 1/1, with the first's credentials. Zephyr 4.x's engine registers with it while the
+ * first has disabled itself.
  */
 static int add_second_server(void)
 {

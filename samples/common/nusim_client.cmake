@@ -24,14 +24,12 @@ if(CONFIG_NUSIM_CLIENT_CREDENTIALS_X509)
   target_include_directories(app PRIVATE ${gen})
 endif()
 
-# Zephyr 4.x's engine calls lwm2m_server_short_id_to_inst() in lwm2m_registry.c with
-# CONFIG_LWM2M_ACCESS_CONTROL_ENABLE without including its declaration
-# (lwm2m_obj_server.h): an implicit declaration, an error with warnings as errors. Where
-# the engine still does so, its library gets the header first.
-if(CONFIG_LWM2M_ACCESS_CONTROL_ENABLE)
-  set(registry ${ZEPHYR_BASE}/subsys/net/lib/lwm2m/lwm2m_registry.c)
-  file(STRINGS ${registry} declared REGEX "#include \"lwm2m_obj_server.h\"")
-  if(NOT declared)
-    target_compile_options(subsys__net__lib__lwm2m PRIVATE -include lwm2m_obj_server.h)
-  endif()
+# Zephyr 4.3's engine calls lwm2m_server_short_id_to_inst() and lwm2m_server_get_ssid()
+# in lwm2m_registry.c and lwm2m_obj_access_control.c with CONFIG_LWM2M_ACCESS_CONTROL_ENABLE
+# without including their declarations (lwm2m_obj_server.h): implicit declarations, errors
+# with warnings as errors. Where that header exists (4.x; 3.4.99 declares them in
+# lwm2m_engine.h), the engine's library gets it first; it has an include guard.
+set(server_h ${ZEPHYR_BASE}/subsys/net/lib/lwm2m/lwm2m_obj_server.h)
+if(CONFIG_LWM2M_ACCESS_CONTROL_ENABLE AND EXISTS ${server_h} AND TARGET subsys__net__lib__lwm2m)
+  target_compile_options(subsys__net__lib__lwm2m PRIVATE -include ${server_h})
 endif()

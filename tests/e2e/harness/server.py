@@ -218,8 +218,10 @@ class Lwm2mServer:
         from .device import kconfig
 
         cfg = kconfig(build)
-        uri = urlsplit(cfg["CONFIG_NUSIM_CLIENT_SERVER2_URI" if second
-                           else "CONFIG_NUSIM_CLIENT_SERVER_URI"])
+        option = "CONFIG_NUSIM_CLIENT_SERVER2_URI" if second else "CONFIG_NUSIM_CLIENT_SERVER_URI"
+        if not cfg.get(option):
+            raise ValueError(f"{build}: no {option}")
+        uri = urlsplit(cfg[option])
         awake = None
         if cfg.get("CONFIG_LWM2M_QUEUE_MODE_ENABLED") == "y":
             awake = float(cfg["CONFIG_LWM2M_QUEUE_MODE_UPTIME"])

@@ -135,13 +135,19 @@ def _is_client_hello(data: bytes) -> bool:
     return len(data) > 13 and data[0] == 22 and data[3:5] == b"\0\0" and data[13] == 1
 
 
+def _client_random(data: bytes) -> bytes:
+    """A ClientHello's random (after the record header, the handshake header and the
+    version): the same in a retransmission and in the answer to HelloVerifyRequest."""
+    return data[27:59]
+
+
 class _Session:
     """One client's DTLS session and its socket towards the plain server."""
 
-    def __init__(self, front: "CertFront", addr):
-        self.front, self.addr = front, addr
-        self.buf = front._context.wrap_buffers()
-        self.label = front._label
+    def __init__(self, front: "CertFront", addr, random: bytes):
+        self.front, self.addr, self.random = front, addr, random
+        context, self.label = front._credentials
+        self.buf = context.wrap_buffers()
         # The cookie of HelloVerifyRequest binds the handshake to the client's address.
         self.buf.setcookieparam(f"{addr[0]}:{addr[1]}".encode())
         self.buf.setmtu(DATAGRAM)
@@ -268,7 +274,6 @@ class CertFront:
     def set_credentials(self, cert: bytes, ca: bytes, key: bytes, label: str = "server"):
         from mbedtls import pk, tls, x509
 
-        self._label = label
         crt, ca_crt = x509.CRT.from_DER(cert), x509.CRT.from_DER(ca)
         conf = tls.DTLSConfiguration(
             certificate_chain=((crt, ca_crt), pk.ECC.from_DER(key)),
@@ -278,7 +283,9 @@ class CertFront:
             lowest_supported_version=tls.DTLSVersion.DTLSv1_2,
             highest_supported_version=tls.DTLSVersion.DTLSv1_2,
         )
-        self._context = tls.ServerContext(conf)
+        # One attribute, replaced whole: a handshake starting meanwhile on the server's
+        # thread sees the old pair or the new one, never a mix.
+        self._credentials = (tls.ServerContext(conf), label)
 
     async def start(self, host: str, port: int):
         import asyncio
@@ -311,23 +318,29 @@ class CertFront:
 
     def _received(self, data: bytes, addr):
         now = time.monotonic()
-        for old in [o for o in self._sessions.values() if now - o.heard > IDLE_S]:
-            self._drop(old, None if old.up is not None else "abandoned")
+        # Handshakes that stalled (an established session lives until the client starts
+        # over: the server may talk to a quiet client in queue mode).
+        for old in [o for o in self._sessions.values()
+                    if o.up is None and o.addr != addr and now - o.heard > IDLE_S]:
+            self._drop(old, "abandoned")
         s = self._sessions.get(addr)
-        if s is not None and _is_client_hello(data):
+        hello = _is_client_hello(data)
+        if s is not None and hello and _client_random(data) != s.random:
             # The client starts over from this address (a restart, or a handshake it gave
-            # up): a new session. (A client's retransmitted ClientHello starts it again.)
+            # up): a new session. A retransmitted ClientHello (the same random) goes to
+            # the session it belongs to, which sends its flight again.
             self._drop(s, None)
             s = None
-        if s is None:
-            if not _is_client_hello(data):
-                return  # nothing to do with a record of no session
-            s = self._sessions[addr] = _Session(self, addr)
-        s.heard = now
         try:
+            if s is None:
+                if not hello:
+                    return  # nothing to do with a record of no session
+                s = self._sessions[addr] = _Session(self, addr, _client_random(data))
+            s.heard = now
             s.feed(data)
         except Exception as e:  # the socket towards the server, a certificate's parse
-            self._drop(s, f"front failed: {e!r}")
+            if s is not None:
+                self._drop(s, f"front failed: {e!r}")
 
     def _established(self, s: _Session):
         self._by_port[s.up.getsockname()[1]] = s
