@@ -591,7 +591,14 @@ impl<
             Some(s.decide_restart(p, chip))
         });
         if let Some(next) = next {
+            let awaiting = matches!(next, Next::AwaitNetwork);
             schedule_next(p, next);
+            if awaiting {
+                // The client may have registered before this was known, over this
+                // profile, when that could prove nothing yet: ask for the network again,
+                // or the deadline would take back a profile that works.
+                p.reach_network();
+            }
         }
     }
 

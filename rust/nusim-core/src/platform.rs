@@ -288,7 +288,8 @@ pub trait Platform {
     /// The nuSIM holds another profile (a new one on trial, or the backup back): reach
     /// the network over it, so that a proof can follow (on Zephyr with
     /// CONFIG_LWM2M_NUSIM_PROOF_REGISTRATION: a registration update). Called after
-    /// [`Self::report`], with no lock held. A proof counts from the moment the new profile
+    /// [`Self::report`], or when a load cut short by a restart turns out to be on the
+    /// nuSIM once its ICCID is known, with no lock held. A proof counts from the moment the new profile
     /// awaits the network, before this call; which registration is a proof is
     /// [`crate::proof`]'s to say.
     fn reach_network(&mut self);

@@ -147,6 +147,10 @@ pub struct World {
     save_failed: bool,
     /// A fallback failed (19) and the nuSIM has not held the backup since.
     tainted: bool,
+    /// Since the new profile on trial began awaiting the network, something will bring a
+    /// registration over it: the module asked for the network, or the client starts after
+    /// the restart that found it awaiting.
+    network_asked: bool,
     /// What the schedules reached, for the summary line.
     pub seen: Seen,
     /// 507 instances the engine dropped after a delete that failed, until it has them
@@ -169,6 +173,9 @@ pub struct Seen {
     pub cuts: u64,
     /// Requests to reach the network over a profile the nuSIM now holds.
     pub reached: u64,
+    /// Loads cut short by a restart that turned out to be on the nuSIM once the driver
+    /// could say: their trials resumed awaiting the network.
+    pub resumed: u64,
 }
 
 /// The platform of one boot.
@@ -538,8 +545,12 @@ impl<R: Choice, const PERSIST: bool, const NET: u32> Platform for Fake<'_, R, PE
                 st.phase == 0 && !st.loading,
                 "the network is asked for while a switch still runs: {st:?}"
             ),
+            // A load cut short by a restart, found on the nuSIM once the driver could say
+            // (the work the restart queued): its trial resumes awaiting the network.
+            None if PERSIST && NET > 0 && st.phase == 2 => self.w.seen.resumed += 1,
             other => panic!("the network is asked for after {other:?}, which changed no profile"),
         }
+        self.w.network_asked = true;
         self.w.seen.reached += 1;
     }
 }
@@ -639,6 +650,9 @@ pub fn schedule<R: Choice, const PERSIST: bool, const NET: u32>(
             };
             let op = p.rng.below(24);
             let st = cells.with(|s| s.status());
+            if st.phase != 2 {
+                p.w.network_asked = false;
+            }
             let inst = p.rng.below(3) as u16;
             if TRACE.load(std::sync::atomic::Ordering::Relaxed) {
                 eprintln!(
@@ -952,6 +966,15 @@ pub fn schedule<R: Choice, const PERSIST: bool, const NET: u32>(
             }
         } else {
             notified(&cells, &w, before).map_err(|e| format!("step {step}: {e}"))?;
+            // A new profile that awaits the network has a registration coming over it,
+            // else the deadline takes back a profile that works.
+            let st = cells.with(|s| s.status());
+            if PERSIST && NET > 0 && st.phase == 2 && !w.network_asked {
+                return Err(format!(
+                    "step {step}: a new profile awaits the network and nothing asked for it: \
+                     {st:?}"
+                ));
+            }
         }
         check::<R, PERSIST, NET>(&cells, &mut w, rng, &acked)
             .map_err(|e| format!("step {step}: {e}"))?;
@@ -1119,6 +1142,9 @@ fn boot<R: Choice, const PERSIST: bool, const NET: u32>(w: &mut World, rng: &mut
     };
     Obj::locked(&cells, &mut p, |s, p| s.init(p));
     Obj::start(&cells, &mut p);
+    // The application starts its client after this: its first registration goes out
+    // over whatever profile awaits the network now.
+    p.w.network_asked = cells.with(|s| s.status().phase == 2);
     cells
 }
 
