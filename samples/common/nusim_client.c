@@ -146,7 +146,6 @@ static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event ev)
 	}
 }
 
-
 static bool uri_is_coaps(const char *uri)
 {
 	return strncmp(uri, "coaps://", strlen("coaps://")) == 0;
@@ -192,24 +191,24 @@ static int verify_server(struct lwm2m_ctx *ctx)
 {
 	static const int verify = TLS_PEER_VERIFY_REQUIRED;
 	static char uri[256];
-	static char name[254];
+	static char host[254];
+	const char *name = CONFIG_NUSIM_CLIENT_SERVER_NAME;
 	uint8_t mode;
 	int ret = lwm2m_get_u8(&LWM2M_OBJ(0, ctx->sec_obj_inst, 2), &mode);
 
 	if (ret < 0 || mode != LWM2M_SECURITY_CERT) {
 		return MIN(ret, 0);
 	}
-	if (sizeof(CONFIG_NUSIM_CLIENT_SERVER_NAME) > 1) {
-		memcpy(name, CONFIG_NUSIM_CLIENT_SERVER_NAME, sizeof(CONFIG_NUSIM_CLIENT_SERVER_NAME));
-	} else {
+	if (name[0] == '\0') {
 		uri[0] = '\0';
 		ret = lwm2m_get_string(&LWM2M_OBJ(0, ctx->sec_obj_inst, 0), uri, sizeof(uri));
-		ret = ret ?: uri_host(uri, name, sizeof(name));
+		ret = ret ?: uri_host(uri, host, sizeof(host));
 		if (ret < 0) {
 			LOG_ERR("No server name in the URI of Security 0/%d: %d", ctx->sec_obj_inst,
 				ret);
 			return ret;
 		}
+		name = host;
 	}
 	if (zsock_setsockopt(ctx->sock_fd, SOL_TLS, TLS_HOSTNAME, name, strlen(name) + 1) < 0 ||
 	    zsock_setsockopt(ctx->sock_fd, SOL_TLS, TLS_PEER_VERIFY, &verify, sizeof(verify)) < 0) {
